@@ -1,0 +1,62 @@
+"""One exception hierarchy for everything a user can cause.
+
+The CLI turns any :class:`HrparkError` into a one-line message on stderr and exit code 2
+(:class:`ReportError` gives exit code 1: the inputs were valid, the report itself failed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class HrparkError(Exception):
+    """Base class of every error a user can cause or fix."""
+
+    exit_code = 2
+
+
+class InputError(HrparkError):
+    """A data file is malformed; carries the file, the row as the user sees it and the column."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.row = row
+        self.column = column
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(f"文件 {self.file}")
+        if self.row is not None:
+            where.append(f"第 {self.row} 行")
+        if self.column is not None:
+            where.append(f"列 {self.column}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class PolicyError(HrparkError):
+    """The policy file or a ``--set`` override is invalid."""
+
+
+class ParameterError(HrparkError):
+    """A report parameter is unknown or of the wrong type."""
+
+
+class ReportError(HrparkError):
+    """A report notebook failed while running; carries the failing cell's message."""
+
+    exit_code = 1
+
+
+class OutputExistsError(HrparkError):
+    """The output already exists and ``--force`` was not given."""

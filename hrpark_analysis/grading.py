@@ -1,0 +1,149 @@
+"""第二十四条: grade parks 优秀 / 合格 / 不合格 in one evaluation, vectorized over any leading axes.
+
+The last axis holds the parks; every leading axis (years, Monte Carlo draws, forecast paths) is an
+independent evaluation. Nothing here reads a file or a default: every reading of the text comes in as a
+keyword argument named after its policy parameter (``grade_scores(..., **policy.section("grading"))``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+NOT_EVALUATED = -1
+UNQUALIFIED = 0
+QUALIFIED = 1
+EXCELLENT = 2
+GRADE_NAMES = {EXCELLENT: "excellent", QUALIFIED: "qualified", UNQUALIFIED: "unqualified"}
+
+
+def excellent_cap(n_participants: np.ndarray | int, *, excellent_share: float, cap_rounding: str) -> np.ndarray:
+    """第二十四条: the number of 优秀 places, share × N rounded as ``cap_rounding`` says, computed exactly.
+
+    The share is read as the decimal the user wrote (0.29 is 29/100), so 0.29 × 100 is 29 and not 28 as a
+    binary floating-point floor would give.
+    """
+    share = Fraction(repr(float(excellent_share)))
+    num, den = share.numerator, share.denominator
+    n = np.asarray(n_participants, dtype=np.int64)
+    uniques, inverse = np.unique(n, return_inverse=True)
+    caps = []
+    for value in uniques.tolist():  # exact integer arithmetic on the few distinct N
+        scaled = num * value
+        if cap_rounding == "floor":
+            caps.append(scaled // den)
+        elif cap_rounding == "round":  # round half up
+            caps.append((2 * scaled + den) // (2 * den))
+        elif cap_rounding == "ceil":
+            caps.append(-((-scaled) // den))
+        else:
+            raise ValueError(f"unknown cap_rounding {cap_rounding!r}")
+    return np.asarray(caps, dtype=np.int64)[inverse].reshape(n.shape)
+
+
+def tie_counts(keys: list[np.ndarray], valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each park, how many valid parks rank strictly above it and how many rank at or above it.
+
+    ``keys`` are compared lexicographically, larger first. One sort per row: positions in the sorted row
+    give the start and end of each park's group of equal keys.
+    """
+    n = valid.shape[-1]
+    neg = [np.where(valid, -k, np.inf) for k in keys]  # invalid parks sort last and count for nobody
+    order = np.lexsort(neg[::-1], axis=-1)
+    sorted_keys = [np.take_along_axis(k, order, axis=-1) for k in neg]
+    new_group = np.zeros(order.shape, dtype=bool)
+    new_group[..., 0] = True
+    for k in sorted_keys:
+        new_group[..., 1:] |= k[..., 1:] != k[..., :-1]
+    idx = np.broadcast_to(np.arange(n), order.shape)
+    start = np.maximum.accumulate(np.where(new_group, idx, 0), axis=-1)
+    ends_here = np.ones(order.shape, dtype=bool)
+    ends_here[..., :-1] = new_group[..., 1:]
+    end = np.flip(np.minimum.accumulate(np.flip(np.where(ends_here, idx + 1, n), -1), axis=-1), -1)
+    above = np.empty(order.shape, dtype=np.int64)
+    at_or_above = np.empty(order.shape, dtype=np.int64)
+    np.put_along_axis(above, order, start, axis=-1)
+    np.put_along_axis(at_or_above, order, end, axis=-1)
+    return above, at_or_above
+
+
+@dataclass(frozen=True)
+class Grading:
+    """The outcome of one or many evaluations (arrays shaped like the input scores or their leading axes)."""
+
+    grade: np.ndarray  # int8: EXCELLENT / QUALIFIED / UNQUALIFIED, NOT_EVALUATED where not taking part
+    rank: np.ndarray  # 1 = best score among participants (ties share the better rank); 0 where not taking part
+    n_participants: np.ndarray
+    cap: np.ndarray  # excellent places allowed
+    n_excellent: np.ndarray
+    cap_exceeded: np.ndarray  # only possible under tie_policy="include"
+    ties_excluded: np.ndarray  # a tied group at the boundary was left out so the cap holds
+
+
+def grade_scores(
+    score: np.ndarray,
+    veto: np.ndarray | None = None,
+    active: np.ndarray | None = None,
+    dimensions: dict[str, np.ndarray] | None = None,
+    *,
+    pass_mark: float,
+    pass_mark_inclusive: bool,
+    veto_enabled: bool,
+    excellent_share: float,
+    cap_rounding: str,
+    tie_policy: str,
+    tie_break_order: list[str],
+    excellent_min_score: float | None,
+) -> Grading:
+    """第二十四条: 优秀 at most ``excellent_share`` of participants; below ``pass_mark`` is 不合格.
+
+    - 不合格: score < pass_mark (``pass_mark_inclusive``: score <= pass_mark, 《民法典》第一千二百五十九条),
+      or a veto when ``veto_enabled`` ("直接确定为不合格").
+    - 优秀 places: ``excellent_cap(N)`` with N every participant, vetoed ones included; only parks that are not
+      不合格 (and reach ``excellent_min_score`` if set) are candidates, taken in score order.
+    - A tied group at the boundary: ``exclude`` leaves the whole group out, ``include`` takes it (the cap may
+      be passed and is flagged), ``dimension`` breaks ties by ``tie_break_order`` subtotals, then excludes.
+    """
+    score = np.asarray(score, dtype=float)
+    active = np.ones(score.shape, dtype=bool) if active is None else np.asarray(active, dtype=bool)
+    active = active & ~np.isnan(score)
+    unqualified = (score <= pass_mark) if pass_mark_inclusive else (score < pass_mark)
+    if veto_enabled and veto is not None:
+        unqualified = unqualified | np.asarray(veto, dtype=bool)
+    candidate = active & ~unqualified
+    if excellent_min_score is not None:
+        candidate &= score >= excellent_min_score
+
+    n_participants = active.sum(axis=-1)
+    cap = excellent_cap(n_participants, excellent_share=excellent_share, cap_rounding=cap_rounding)
+    keys = [score]
+    if tie_policy == "dimension":
+        if dimensions is None or any(name not in dimensions for name in tie_break_order):
+            raise ValueError("tie_policy='dimension' needs the subtotals named in tie_break_order")
+        keys += [np.asarray(dimensions[name], dtype=float) for name in tie_break_order]
+    above, at_or_above = tie_counts(keys, candidate)
+    capx = cap[..., None]
+    if tie_policy == "include":
+        excellent = candidate & (above < capx)
+    elif tie_policy in ("exclude", "dimension"):
+        excellent = candidate & (at_or_above <= capx)
+    else:
+        raise ValueError(f"unknown tie_policy {tie_policy!r}")
+
+    grade = np.where(unqualified, UNQUALIFIED, np.where(excellent, EXCELLENT, QUALIFIED)).astype(np.int8)
+    grade[~active] = NOT_EVALUATED
+    rank_above, _ = tie_counts([score], active)
+    rank = np.where(active, rank_above + 1, 0)
+    n_excellent = excellent.sum(axis=-1)
+    ties_excluded = (candidate & (above < capx) & ~excellent).any(axis=-1)
+    return Grading(
+        grade=grade,
+        rank=rank,
+        n_participants=n_participants,
+        cap=cap,
+        n_excellent=n_excellent,
+        cap_exceeded=n_excellent > cap,
+        ties_excluded=ties_excluded,
+    )

@@ -1,0 +1,371 @@
+"""The policy file: every number and default reading of 渝人社发〔2021〕57号 as validated parameters.
+
+The baseline lives in ``data/policy-2021.yaml``. Each parameter entry carries ``value``, ``description``,
+``unit``, ``reference`` and, where the text is silent, ``assumption: true`` with a one-line ``reason``.
+A reform is the baseline with dotted-key overrides (``grading.excellent_share=0.2``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from hrpark_analysis.errors import PolicyError
+
+BASELINE_NAME = "policy-2021.yaml"
+ENTRY_FIELDS = {"value", "description", "unit", "reference", "assumption", "reason"}
+REGION_KEYS = ("main_city", "northeast", "southeast")
+DIMENSIONS = ("score_economic", "score_role", "score_operations")
+
+
+# --- value checks: each returns an error message or None -------------------------------------------------
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _number(lo: float | None = None, hi: float | None = None, lo_open: bool = False) -> Callable:
+    def check(v: Any) -> str | None:
+        if not _is_number(v):
+            return f"应为数值，实际为 {v!r}"
+        if lo is not None and (v <= lo if lo_open else v < lo):
+            return f"应{'大于' if lo_open else '不小于'} {lo}，实际为 {v}"
+        if hi is not None and v > hi:
+            return f"应不大于 {hi}，实际为 {v}"
+        return None
+
+    return check
+
+
+def _integer(lo: int) -> Callable:
+    def check(v: Any) -> str | None:
+        if isinstance(v, bool) or not isinstance(v, int):
+            return f"应为整数，实际为 {v!r}"
+        return None if v >= lo else f"应不小于 {lo}，实际为 {v}"
+
+    return check
+
+
+def _boolean(v: Any) -> str | None:
+    return None if isinstance(v, bool) else f"应为 true 或 false，实际为 {v!r}"
+
+
+def _choice(*options: str) -> Callable:
+    def check(v: Any) -> str | None:
+        if v in options:
+            return None
+        hint = difflib.get_close_matches(str(v), options, n=1)
+        more = f"；是否想用 {hint[0]}？" if hint else ""
+        return f"应为 {' / '.join(options)} 之一，实际为 {v!r}{more}"
+
+    return check
+
+
+def _optional(inner: Callable) -> Callable:
+    return lambda v: None if v is None else inner(v)
+
+
+def _list_of(inner: Callable, allowed: Iterable[str] | None = None, min_len: int = 1) -> Callable:
+    allowed_set = set(allowed) if allowed is not None else None
+
+    def check(v: Any) -> str | None:
+        if not isinstance(v, list) or len(v) < min_len:
+            return f"应为至少 {min_len} 项的列表，实际为 {v!r}"
+        for item in v:
+            if (msg := inner(item)) is not None:
+                return f"列表项 {item!r}: {msg}"
+            if allowed_set is not None and item not in allowed_set:
+                return f"列表项 {item!r} 不在 {sorted(allowed_set)} 之中"
+        return None
+
+    return check
+
+
+def _text(v: Any) -> str | None:
+    return None if isinstance(v, str) and v.strip() else f"应为非空文字，实际为 {v!r}"
+
+
+def _ratio_map(v: Any) -> str | None:
+    if not isinstance(v, dict):
+        return f"应为 区县: 比例 的映射，实际为 {v!r}"
+    for k, ratio in v.items():
+        if (msg := _number(0)(ratio)) is not None:
+            return f"{k}: {msg}"
+    return None
+
+
+AMOUNT = _number(0)  # amounts (万元) ≥ 0
+FACTOR = _number(0)  # factors ≥ 0
+COUNT = _number(0)
+
+SCHEMA: dict[str, Callable[[Any], str | None]] = {
+    "regions.main_city": _list_of(_text),
+    "regions.northeast": _list_of(_text),
+    "regions.southeast": _list_of(_text),
+    "eligibility.min_floor_area_m2": COUNT,
+    "eligibility.min_institutions": COUNT,
+    "eligibility.min_revenue_first_year": AMOUNT,
+    "eligibility.min_employment_served": COUNT,
+    "eligibility.min_talent_moves": COUNT,
+    "eligibility.regional_relaxation": FACTOR,
+    "eligibility.relaxed_regions": _list_of(_text, REGION_KEYS, min_len=0),
+    "eligibility.online_area_relaxation": FACTOR,
+    "eligibility.relaxations_combine": _choice("multiply", "min"),
+    "procedure.required_materials": _list_of(_text),
+    "evaluation.first_evaluation_offset": _integer(0),
+    "evaluation.total_points": _number(0, lo_open=True),
+    "grading.pass_mark": _number(0, 100),
+    "grading.pass_mark_inclusive": _boolean,
+    "grading.veto_enabled": _boolean,
+    "grading.excellent_share": _number(0, 1, lo_open=True),
+    "grading.cap_rounding": _choice("floor", "round", "ceil"),
+    "grading.tie_policy": _choice("exclude", "include", "dimension"),
+    "grading.tie_break_order": _list_of(_text, DIMENSIONS),
+    "grading.excellent_min_score": _optional(_number(0, 100)),
+    "subsidy.base_schedule": _list_of(AMOUNT),
+    "subsidy.base_cap": AMOUNT,
+    "subsidy.grade_factor.excellent": FACTOR,
+    "subsidy.grade_factor.qualified": FACTOR,
+    "subsidy.grade_factor.unqualified": FACTOR,
+    "subsidy.excellent_bonus": AMOUNT,
+    "subsidy.bonus_counts_against_cap": _boolean,
+    "subsidy.bonus_after_subsidy_years": _boolean,
+    "subsidy.district_match_ratio": FACTOR,
+    "subsidy.district_match_ratio_by_district": _ratio_map,
+    "consequences.revoke_after_unqualified_years": _integer(1),
+    "consequences.revoked_forfeits_current_year": _boolean,
+}
+
+
+def _suggest(key: str, options: Iterable[str]) -> str:
+    hint = difflib.get_close_matches(key, list(options), n=1, cutoff=0.5)
+    return f"；是否想用 {hint[0]}？" if hint else ""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One entry of the policy file."""
+
+    key: str
+    value: Any
+    description: str
+    unit: str
+    reference: str
+    assumption: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy: the baseline file plus any overrides."""
+
+    params: Mapping[str, Parameter]
+    document: Mapping[str, str]
+    source: str
+    overrides: Mapping[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.params:
+            raise PolicyError(f"未知的政策参数 {key}{_suggest(key, self.params)}")
+        return self.params[key].value
+
+    def section(self, name: str) -> dict[str, Any]:
+        """Values of one section as keyword arguments for the rule functions (nested groups as dicts)."""
+        out: dict[str, Any] = {}
+        prefix = name + "."
+        for key, param in self.params.items():
+            if not key.startswith(prefix):
+                continue
+            parts = key[len(prefix) :].split(".")
+            target = out
+            for part in parts[:-1]:
+                target = target.setdefault(part, {})
+            target[parts[-1]] = param.value
+        if not out:
+            raise PolicyError(f"未知的政策参数组 {name}")
+        return out
+
+    def with_overrides(self, overrides: Mapping[str, Any] | Iterable[str]) -> Policy:
+        """A reform: this policy with dotted-key overrides (``{"grading.pass_mark": 65}`` or ``["k=v"]``)."""
+        parsed = parse_overrides(overrides)
+        params = dict(self.params)
+        for key, value in parsed.items():
+            key, value = _resolve_override(key, value, params)
+            if (msg := SCHEMA[key](value)) is not None:
+                raise PolicyError(f"参数 {key} 的覆盖值无效: {msg}")
+            params[key] = replace(params[key], value=value)
+        _check_consistency(params, "--set")
+        return Policy(params, self.document, self.source, {**self.overrides, **parsed})
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every default reading where the text is silent (SPEC.md), for the reports' 附录."""
+        table = self.table()
+        return table[table["assumption"]].reset_index(drop=True)
+
+    def table(self) -> pd.DataFrame:
+        """The effective policy as a table: key, value, unit, description, reference, assumption, reason."""
+        rows = [
+            {
+                "key": p.key,
+                "value": _fmt(p.value),
+                "unit": p.unit,
+                "description": p.description,
+                "reference": p.reference,
+                "assumption": p.assumption,
+                "reason": p.reason,
+                "overridden": p.key in self.overrides,
+            }
+            for p in self.params.values()
+        ]
+        return pd.DataFrame(rows)
+
+    def diff(self, other: Policy) -> pd.DataFrame:
+        """Parameters whose value differs between this policy (baseline) and ``other`` (reform)."""
+        rows = [
+            {
+                "key": key,
+                "baseline": _fmt(p.value),
+                "reform": _fmt(other.params[key].value),
+                "unit": p.unit,
+                "description": p.description,
+                "reference": p.reference,
+            }
+            for key, p in self.params.items()
+            if other.params[key].value != p.value
+        ]
+        return pd.DataFrame(rows, columns=["key", "baseline", "reform", "unit", "description", "reference"])
+
+    def region_map(self) -> dict[str, str]:
+        """District short name -> region key, from 第四条's 一区两群 lists."""
+        return {d: region for region in REGION_KEYS for d in self.params[f"regions.{region}"].value}
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "(不设)"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items()) or "(无)"
+    return str(value)
+
+
+def parse_overrides(overrides: Mapping[str, Any] | Iterable[str] | None) -> dict[str, Any]:
+    """``["grading.pass_mark=65"]`` -> ``{"grading.pass_mark": 65}``; values are read as YAML scalars."""
+    if overrides is None:
+        return {}
+    if isinstance(overrides, Mapping):
+        return dict(overrides)
+    parsed: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, raw = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise PolicyError(f"--set 需要 键=值 的形式，例如 grading.pass_mark=65，实际为 {item!r}")
+        try:
+            parsed[key] = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError as exc:
+            raise PolicyError(f"--set {key} 的值 {raw!r} 无法解析: {exc}") from exc
+    return parsed
+
+
+def _resolve_override(key: str, value: Any, params: Mapping[str, Parameter]) -> tuple[str, Any]:
+    if key in params:
+        return key, value
+    # subsidy.district_match_ratio_by_district.渝中=0.5 sets one entry of a mapping parameter.
+    parent, _, child = key.rpartition(".")
+    if parent in params and isinstance(params[parent].value, dict):
+        return parent, {**params[parent].value, child: value}
+    raise PolicyError(f"未知的 --set 参数 {key}{_suggest(key, params)}")
+
+
+def _flatten(node: Mapping[str, Any], prefix: str, source: str) -> dict[str, Parameter]:
+    out: dict[str, Parameter] = {}
+    for name, child in node.items():
+        key = f"{prefix}.{name}" if prefix else str(name)
+        if not isinstance(child, dict):
+            raise PolicyError(f"{source}: {key} 应为参数条目(含 value、description、unit、reference)")
+        if "value" in child:
+            unknown = set(child) - ENTRY_FIELDS
+            if unknown:
+                bad = sorted(unknown)[0]
+                raise PolicyError(f"{source}: {key} 含未知字段 {bad}{_suggest(bad, ENTRY_FIELDS)}")
+            missing = [f for f in ("description", "unit", "reference") if not child.get(f)]
+            if missing:
+                raise PolicyError(f"{source}: {key} 缺少字段 {', '.join(missing)}")
+            assumption = child.get("assumption", False)
+            if not isinstance(assumption, bool):
+                raise PolicyError(f"{source}: {key}.assumption 应为 true 或 false")
+            if assumption and not child.get("reason"):
+                raise PolicyError(f"{source}: {key} 是假设(assumption: true)，需要一句 reason 说明理由")
+            out[key] = Parameter(
+                key=key,
+                value=child["value"],
+                description=str(child["description"]),
+                unit=str(child["unit"]),
+                reference=str(child["reference"]),
+                assumption=assumption,
+                reason=str(child.get("reason", "")),
+            )
+        else:
+            out.update(_flatten(child, key, source))
+    return out
+
+
+def _check_consistency(params: Mapping[str, Parameter], source: str) -> None:
+    seen: dict[str, str] = {}
+    for region in REGION_KEYS:
+        for district in params[f"regions.{region}"].value:
+            if district in seen and seen[district] != region:
+                raise PolicyError(f"{source}: 区县 {district} 同时属于 {seen[district]} 和 {region}")
+            seen[district] = region
+    for district in params["subsidy.district_match_ratio_by_district"].value:
+        if district not in seen:
+            raise PolicyError(
+                f"{source}: subsidy.district_match_ratio_by_district 中的区县 {district} 不在“一区两群”名单中"
+                f"{_suggest(district, seen)}"
+            )
+
+
+def load_policy(
+    path: str | Path | None = None, overrides: Mapping[str, Any] | Iterable[str] | None = None
+) -> Policy:
+    """Load and validate a policy file (default: the bundled 渝人社发〔2021〕57号 baseline), then apply overrides."""
+    if path is None:
+        source = f"hrpark_analysis/data/{BASELINE_NAME}"
+        text = resources.files("hrpark_analysis").joinpath("data", BASELINE_NAME).read_text("utf-8")
+    else:
+        source = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise PolicyError(f"无法读取政策文件 {source}: {exc.strerror}") from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{source}: 不是有效的 YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{source}: 政策文件应为 YAML 映射")
+    document = raw.pop("document", {}) or {}
+    params = _flatten(raw, "", source)
+    for key in params:
+        if key not in SCHEMA:
+            raise PolicyError(f"{source}: 未知的政策参数 {key}{_suggest(key, SCHEMA)}")
+    missing = [k for k in SCHEMA if k not in params]
+    if missing:
+        raise PolicyError(f"{source}: 缺少政策参数 {', '.join(missing)}")
+    for key, param in params.items():
+        if (msg := SCHEMA[key](param.value)) is not None:
+            raise PolicyError(f"{source}: 参数 {key} 无效: {msg}")
+    _check_consistency(params, source)
+    policy = Policy(params, document, source, {})
+    return policy.with_overrides(overrides) if overrides else policy
