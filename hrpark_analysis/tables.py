@@ -219,5 +219,8 @@ def output_files(directory: str | Path, names: Sequence[str], force: bool = Fals
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> None:
-    """UTF-8 with BOM, so that Chinese Excel opens it correctly; formula-like text neutralized."""
-    neutralize(df).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    """Plain UTF-8 (no BOM: other tools read these column names exactly); formula-like text neutralized.
+
+    The XLSX reports are the files meant for Excel; these CSVs are the machine-readable contract.
+    """
+    neutralize(df).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")

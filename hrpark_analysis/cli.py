@@ -1,0 +1,195 @@
+"""The ``hrpark`` command: a thin wrapper over the library (argparse; one function per subcommand).
+
+Contract (other tools and tests depend on these names): ``evaluate``, ``eligibility``, ``policy show|diff``,
+``score``, ``sample``, ``report annual|sensitivity|forecast``. Any :class:`HrparkError` becomes a one-line
+message on stderr and its exit code (2 for bad input); nothing is written when an input is bad.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hrpark_analysis import __version__
+from hrpark_analysis.errors import HrparkError
+
+
+def _policy(args: argparse.Namespace):
+    from hrpark_analysis.policy import load_policy
+
+    return load_policy(getattr(args, "policy", None), getattr(args, "set", None) or None)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from hrpark_analysis import inputs, ledger
+    from hrpark_analysis.tables import output_files, write_csv
+
+    policy = _policy(args)
+    parks = inputs.read_parks(args.parks, policy)
+    evaluations = inputs.read_evaluations(args.evaluations)
+    result = ledger.build(parks, evaluations, policy, evaluations_file=args.evaluations)
+    grades = result.grades[ledger.GRADE_COLUMNS]
+    extra = [c for c in result.ledger.columns if c not in ledger.LEDGER_COLUMNS]
+    book = result.ledger[ledger.LEDGER_COLUMNS + extra]
+    with output_files(args.out, ["grades.csv", "ledger.csv"], force=args.force) as tmp:
+        write_csv(grades, tmp / "grades.csv")
+        write_csv(book, tmp / "ledger.csv")
+    _done(f"已写入 {Path(args.out) / 'grades.csv'} 和 {Path(args.out) / 'ledger.csv'}"
+          f"({len(grades)} 条评估，{len(book)} 条台账)")
+    return 0
+
+
+def cmd_eligibility(args: argparse.Namespace) -> int:
+    from hrpark_analysis import eligibility
+    from hrpark_analysis.tables import output_files, write_csv
+
+    policy = _policy(args)
+    applicants = eligibility.read_applicants(args.applicants, policy)
+    result = eligibility.assess(applicants, **eligibility.rule_arguments(policy))
+    with output_files(args.out, ["eligibility.csv"], force=args.force) as tmp:
+        write_csv(result, tmp / "eligibility.csv")
+    _done(f"已写入 {Path(args.out) / 'eligibility.csv'}({int(result['eligible'].sum())}/{len(result)} 符合条件)")
+    return 0
+
+
+def cmd_policy_show(args: argparse.Namespace) -> int:
+    from hrpark_analysis.policy_text import show
+
+    print(show(_policy(args)))
+    return 0
+
+
+def cmd_policy_diff(args: argparse.Namespace) -> int:
+    from hrpark_analysis.policy import load_policy
+    from hrpark_analysis.policy_text import diff
+
+    print(diff(load_policy(args.policy), _policy(args)))
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from hrpark_analysis import scoring
+    from hrpark_analysis.tables import output_files, write_csv
+
+    policy = _policy(args)
+    scores = scoring.score_year(Path(args.data), args.year, policy, sheet_path=args.sheet)
+    with output_files(args.out, ["scores.csv"], force=args.force) as tmp:
+        write_csv(scores, tmp / "scores.csv")
+    _done(f"已写入 {Path(args.out) / 'scores.csv'}({len(scores)} 个园区，{args.year} 年)")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from hrpark_analysis import sample
+
+    written = sample.write_sample(Path(args.out), seed=args.seed, force=args.force)
+    _done(f"示例数据已写入 {args.out}({len(written)} 个文件)")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from hrpark_analysis.report import run_report
+
+    overrides = {}
+    if args.year is not None:
+        overrides["year"] = args.year
+    if args.data is not None:
+        overrides["data_dir"] = args.data
+    if args.params is None and not overrides:
+        raise HrparkError("需要 --params 参数文件，或用 --year/--data 直接指定")
+    folder = run_report(
+        args.kind,
+        Path(args.params) if args.params else None,
+        out_root=Path(args.out),
+        overrides=overrides,
+        force=args.force,
+    )
+    _done(f"报告已生成: {folder}")
+    return 0
+
+
+def _done(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _add_policy_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--policy", help="policy YAML file (default: the bundled 渝人社发〔2021〕57号 baseline)")
+    p.add_argument("--set", action="append", metavar="K=V", default=[],
+                   help="override a policy parameter, e.g. grading.excellent_share=0.2 (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hrpark",
+        description="重庆市市级人力资源服务产业园管理办法(试行)(渝人社发〔2021〕57号) policy analysis",
+    )
+    parser.add_argument("--version", action="version", version=f"hrpark_analysis {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("evaluate", help="grade evaluations (第二十四条) and build the subsidy ledger (第十一条/第二十五条)")
+    p.add_argument("--parks", required=True, help="parks CSV/XLSX: park_id, name, district, certified_year")
+    p.add_argument("--evaluations", required=True, help="evaluations CSV/XLSX: park_id, year, score")
+    _add_policy_options(p)
+    p.add_argument("--out", required=True, help="output folder for grades.csv and ledger.csv")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("eligibility", help="check applicants against 第八条")
+    p.add_argument("--applicants", required=True, help="applicants CSV/XLSX")
+    _add_policy_options(p)
+    p.add_argument("--out", required=True, help="output folder for eligibility.csv")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.set_defaults(func=cmd_eligibility)
+
+    p = sub.add_parser("policy", help="show the effective policy or a reform's diff")
+    psub = p.add_subparsers(dest="policy_command", required=True)
+    q = psub.add_parser("show", help="print the effective policy with references")
+    _add_policy_options(q)
+    q.set_defaults(func=cmd_policy_show)
+    q = psub.add_parser("diff", help="print baseline vs reform (--set K=V ...)")
+    _add_policy_options(q)
+    q.set_defaults(func=cmd_policy_diff)
+
+    p = sub.add_parser("score", help="score a year from a data folder (第二十一条–第二十三条)")
+    p.add_argument("--data", required=True, help="data folder laid out like the sample dataset")
+    p.add_argument("--year", required=True, type=int, help="evaluation year")
+    _add_policy_options(p)
+    p.add_argument("--sheet", help="evaluation sheet YAML (default: the bundled illustrative sheet)")
+    p.add_argument("--out", required=True, help="output folder for scores.csv")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("sample", help="write a fresh copy of the synthetic sample dataset (示例数据)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--seed", type=int, default=2021, help="random seed (default 2021, the committed dataset)")
+    p.add_argument("--force", action="store_true", help="replace existing files")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("report", help="generate a report notebook + HTML + XLSX with papermill")
+    p.add_argument("kind", choices=["annual", "sensitivity", "forecast"])
+    p.add_argument("--params", help="parameter YAML, e.g. params/annual-2025.yaml")
+    p.add_argument("--out", default="reports", help="output root (default reports/)")
+    p.add_argument("--year", type=int, help="override the parameter year")
+    p.add_argument("--data", help="override the parameter data_dir")
+    p.add_argument("--force", action="store_true", help="replace an existing report")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except HrparkError as exc:
+        print(f"hrpark: 错误: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("hrpark: 已中断", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
