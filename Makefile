@@ -1,0 +1,41 @@
+# Targets match the README. Each one sets up the virtual environment it needs on a fresh machine
+# (only python3 >= 3.11 and the package registries are assumed).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export PYTHONHASHSEED := 0
+
+.PHONY: install report test lint bench lab clean-venv
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hrpark_analysis needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job: the annual evaluation report on the bundled sample data -> reports/2025/
+report: $(STAMP)
+	$(BIN)/hrpark report annual --params params/annual-2025.yaml $(ARGS)
+
+## The whole test suite: lint, unit and property tests, end-to-end reports, nbval on the committed notebooks.
+test: $(STAMP)
+	$(BIN)/ruff check hrpark_analysis tests benchmarks
+	$(BIN)/ruff format --check hrpark_analysis tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check hrpark_analysis tests benchmarks
+	$(BIN)/ruff format --check hrpark_analysis tests benchmarks
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean-venv:
+	rm -rf $(VENV)
