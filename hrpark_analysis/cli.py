@@ -36,8 +36,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     with output_files(args.out, ["grades.csv", "ledger.csv"], force=args.force) as tmp:
         write_csv(grades, tmp / "grades.csv")
         write_csv(book, tmp / "ledger.csv")
-    _done(f"已写入 {Path(args.out) / 'grades.csv'} 和 {Path(args.out) / 'ledger.csv'}"
-          f"({len(grades)} 条评估，{len(book)} 条台账)")
+    _done(
+        f"已写入 {Path(args.out) / 'grades.csv'} 和 {Path(args.out) / 'ledger.csv'}"
+        f"({len(grades)} 条评估，{len(book)} 条台账)"
+    )
     return 0
 
 
@@ -50,7 +52,9 @@ def cmd_eligibility(args: argparse.Namespace) -> int:
     result = eligibility.assess(applicants, **eligibility.rule_arguments(policy))
     with output_files(args.out, ["eligibility.csv"], force=args.force) as tmp:
         write_csv(result, tmp / "eligibility.csv")
-    _done(f"已写入 {Path(args.out) / 'eligibility.csv'}({int(result['eligible'].sum())}/{len(result)} 符合条件)")
+    _done(
+        f"已写入 {Path(args.out) / 'eligibility.csv'}({int(result['eligible'].sum())}/{len(result)} 符合条件)"
+    )
     return 0
 
 
@@ -116,8 +120,13 @@ def _done(message: str) -> None:
 
 def _add_policy_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy", help="policy YAML file (default: the bundled 渝人社发〔2021〕57号 baseline)")
-    p.add_argument("--set", action="append", metavar="K=V", default=[],
-                   help="override a policy parameter, e.g. grading.excellent_share=0.2 (repeatable)")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="K=V",
+        default=[],
+        help="override a policy parameter, e.g. grading.excellent_share=0.2 (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hrpark_analysis {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("evaluate", help="grade evaluations (第二十四条) and build the subsidy ledger (第十一条/第二十五条)")
+    p = sub.add_parser(
+        "evaluate", help="grade evaluations (第二十四条) and build the subsidy ledger (第十一条/第二十五条)"
+    )
     p.add_argument("--parks", required=True, help="parks CSV/XLSX: park_id, name, district, certified_year")
     p.add_argument("--evaluations", required=True, help="evaluations CSV/XLSX: park_id, year, score")
     _add_policy_options(p)

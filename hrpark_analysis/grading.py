@@ -19,7 +19,9 @@ EXCELLENT = 2
 GRADE_NAMES = {EXCELLENT: "excellent", QUALIFIED: "qualified", UNQUALIFIED: "unqualified"}
 
 
-def excellent_cap(n_participants: np.ndarray | int, *, excellent_share: float, cap_rounding: str) -> np.ndarray:
+def excellent_cap(
+    n_participants: np.ndarray | int, *, excellent_share: float, cap_rounding: str
+) -> np.ndarray:
     """第二十四条: the number of 优秀 places, share × N rounded as ``cap_rounding`` says, computed exactly.
 
     The share is read as the decimal the user wrote (0.29 is 29/100), so 0.29 × 100 is 29 and not 28 as a
@@ -74,7 +76,9 @@ class Grading:
     """The outcome of one or many evaluations (arrays shaped like the input scores or their leading axes)."""
 
     grade: np.ndarray  # int8: EXCELLENT / QUALIFIED / UNQUALIFIED, NOT_EVALUATED where not taking part
-    rank: np.ndarray  # 1 = best score among participants (ties share the better rank); 0 where not taking part
+    rank: (
+        np.ndarray
+    )  # 1 = best score among participants (ties share the better rank); 0 where not taking part
     n_participants: np.ndarray
     cap: np.ndarray  # excellent places allowed
     n_excellent: np.ndarray

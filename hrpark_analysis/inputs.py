@@ -64,8 +64,9 @@ def read_parks(path: str | Path, policy: Policy) -> pd.DataFrame:
         elif value.lower() in KIND_WORDS:
             kinds.append(KIND_WORDS[value.lower()])
         else:
-            raise InputError(f"园区类型应为 综合性 或 专业性(第三条)，实际为 {value!r}", file=path, row=row,
-                             column="kind")
+            raise InputError(
+                f"园区类型应为 综合性 或 专业性(第三条)，实际为 {value!r}", file=path, row=row, column="kind"
+            )
     parks["kind"] = kinds
     parks["online_offline"] = parks["online_offline"].fillna(0).astype(bool)
     parks["certified_year"] = parks["certified_year"].astype(int)

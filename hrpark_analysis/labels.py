@@ -5,7 +5,11 @@ GRADE = {"excellent": "优秀", "qualified": "合格", "unqualified": "不合格
 STATUS = {"active": "在册", "revoked": "已摘牌"}
 KIND = {"comprehensive": "综合性", "specialized": "专业性"}
 DIMENSION = {"score_economic": "经济发展", "score_role": "作用发挥", "score_operations": "运营管理"}
-TIE_POLICY = {"exclude": "同分组整体超名额则均不评优秀", "include": "同分组全部评优秀", "dimension": "按分项得分依次比较"}
+TIE_POLICY = {
+    "exclude": "同分组整体超名额则均不评优秀",
+    "include": "同分组全部评优秀",
+    "dimension": "按分项得分依次比较",
+}
 CAP_ROUNDING = {"floor": "向下取整", "round": "四舍五入", "ceil": "向上取整"}
 
 COLUMN = {

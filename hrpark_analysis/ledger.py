@@ -66,8 +66,12 @@ def build(
     unknown = ~evaluations["park_id"].isin(index)
     if unknown.any():
         bad = evaluations[unknown].iloc[0]
-        raise InputError(f"园区 {bad['park_id']} 不在园区名单中", file=evaluations_file, row=int(bad[ROW]),
-                         column="park_id")
+        raise InputError(
+            f"园区 {bad['park_id']} 不在园区名单中",
+            file=evaluations_file,
+            row=int(bad[ROW]),
+            column="park_id",
+        )
     certified = parks["certified_year"].to_numpy(dtype=int)
     eval_park = evaluations["park_id"].map(index).to_numpy(dtype=int)
     early = evaluations["year"].to_numpy() < certified[eval_park] + offset
@@ -115,7 +119,8 @@ def build(
                 pid = park_ids[int(np.argmax(missing))]
                 raise InputError(
                     f"园区 {pid} 在 {year} 年应参加绩效评估(第二十条)，但没有该年的评估记录",
-                    file=evaluations_file, column="year",
+                    file=evaluations_file,
+                    column="year",
                 )
         active = due_for_evaluation & ~np.isnan(score)
         if grading_args["tie_policy"] == "dimension" and active.any():
@@ -124,7 +129,8 @@ def build(
                 pid = park_ids[int(np.argmax(lacking))]
                 raise InputError(
                     f"tie_policy=dimension 需要分项得分，园区 {pid} 在 {year} 年缺少分项得分",
-                    file=evaluations_file, column=", ".join(grading_args["tie_break_order"]),
+                    file=evaluations_file,
+                    column=", ".join(grading_args["tie_break_order"]),
                 )
         result = grade_scores(score, veto, active, dims, **grading_args)
         state, amounts = subsidy.step(state, year - certified, result.grade, rectified, **step_args)
@@ -158,6 +164,8 @@ def build(
             "revoked_this_year": amounts.newly_revoked[exists],
         }))  # fmt: skip
 
-    grades = pd.concat(grade_frames, ignore_index=True) if grade_frames else pd.DataFrame(columns=GRADE_COLUMNS)
+    grades = (
+        pd.concat(grade_frames, ignore_index=True) if grade_frames else pd.DataFrame(columns=GRADE_COLUMNS)
+    )
     ledger = pd.concat(ledger_frames, ignore_index=True)
     return Evaluation(grades=grades, ledger=ledger, years=pd.DataFrame(year_rows))

@@ -99,7 +99,9 @@ def step(
         [grade_factor["excellent"], grade_factor["qualified"], grade_factor["unqualified"]],
         default=1.0,  # the certification year is paid "认定首年" without an evaluation
     )
-    base_due = np.where(certified, scheduled_base(k, base_schedule=base_schedule) * np.where(evaluated, factor, 1.0), 0.0)
+    base_due = np.where(
+        certified, scheduled_base(k, base_schedule=base_schedule) * np.where(evaluated, factor, 1.0), 0.0
+    )
 
     forfeited = state.revoked | (newly_revoked & revoked_forfeits_current_year)
     cancel = forfeited | (unqualified & (rectified == 0))

@@ -112,16 +112,23 @@ def parse_table(raw: pd.DataFrame, columns: Sequence[Column], file: str | Path) 
     """
     missing = [c.name for c in columns if c.required and c.name not in raw.columns]
     if missing:
-        raise InputError(f"缺少必需的列(共需 {', '.join(c.name for c in columns if c.required)})", file=file,
-                         column=", ".join(missing))
+        raise InputError(
+            f"缺少必需的列(共需 {', '.join(c.name for c in columns if c.required)})",
+            file=file,
+            column=", ".join(missing),
+        )
     if raw.empty:
         raise InputError("文件只有表头，没有数据行", file=file)
     out = raw.copy()
     for col in columns:
         if col.name not in raw.columns:
-            out[col.name] = pd.Series([None] * len(raw), dtype=object) if col.kind in ("str", "bool") else math.nan
+            out[col.name] = (
+                pd.Series([None] * len(raw), dtype=object) if col.kind in ("str", "bool") else math.nan
+            )
             continue
-        out[col.name] = [_parse_cell(v, col, file, row) for v, row in zip(raw[col.name], raw[ROW], strict=True)]
+        out[col.name] = [
+            _parse_cell(v, col, file, row) for v, row in zip(raw[col.name], raw[ROW], strict=True)
+        ]
         if col.kind in ("int", "float"):
             out[col.name] = out[col.name].astype(float)
     return out

@@ -20,7 +20,13 @@ CONDITIONS = ["floor_area", "institutions", "revenue", "employment", "talent"]
 def test_worked_case(case):
     policy = load_policy(overrides=case.get("set"))
     district, online, *figures = case["applicant"]
-    row = {"applicant_id": "A1", "name": "示例申报单位", "district": district, "online_offline": online, "_row": 2}
+    row = {
+        "applicant_id": "A1",
+        "name": "示例申报单位",
+        "district": district,
+        "online_offline": online,
+        "_row": 2,
+    }
     row.update(dict(zip(["floor_area_m2", "n_institutions", "revenue_first_year", "employment_served",
                          "talent_moves"], figures, strict=True)))  # fmt: skip
     row.update({f: True for f in eligibility.FACTS} | case.get("facts", {}))
@@ -39,7 +45,9 @@ REQUIRED = load_policy()["procedure.required_materials"]
 
 
 def test_complete_application_goes_through_every_stage_to_certification():
-    app = procedure.run("A1", set(REQUIRED), expert_passed=True, objection_upheld=False, required_materials=REQUIRED)
+    app = procedure.run(
+        "A1", set(REQUIRED), expert_passed=True, objection_upheld=False, required_materials=REQUIRED
+    )
     assert app.stage is procedure.Stage.CERTIFIED
     assert [s.value for s in app.history] == ["申报", "评估", "公示", "授牌"]
 
@@ -52,13 +60,17 @@ def test_incomplete_materials_stop_the_application_at_evaluation():
 
 
 def test_failed_expert_review_rejects_before_public_notice():
-    app = procedure.run("A1", set(REQUIRED), expert_passed=False, objection_upheld=False, required_materials=REQUIRED)
+    app = procedure.run(
+        "A1", set(REQUIRED), expert_passed=False, objection_upheld=False, required_materials=REQUIRED
+    )
     assert app.stage is procedure.Stage.REJECTED
     assert procedure.Stage.PUBLIC_NOTICE not in app.history
 
 
 def test_an_upheld_objection_during_public_notice_rejects():
-    app = procedure.run("A1", set(REQUIRED), expert_passed=True, objection_upheld=True, required_materials=REQUIRED)
+    app = procedure.run(
+        "A1", set(REQUIRED), expert_passed=True, objection_upheld=True, required_materials=REQUIRED
+    )
     assert app.stage is procedure.Stage.REJECTED
     assert app.history[-2] is procedure.Stage.PUBLIC_NOTICE
 

@@ -30,7 +30,9 @@ BASELINE = load_policy().section("grading")
 def test_worked_case(case):
     policy = load_policy(overrides=case.get("set"))
     n = len(case["scores"])
-    dims = {k: np.array(case[k], float) for k in ("score_economic", "score_role", "score_operations") if k in case}
+    dims = {
+        k: np.array(case[k], float) for k in ("score_economic", "score_role", "score_operations") if k in case
+    }
     result = grade_scores(
         np.array(case["scores"], float),
         np.array(case.get("veto", [False] * n)),
