@@ -412,9 +412,10 @@ def start_from_ledger(parks: pd.DataFrame, evaluations: pd.DataFrame, policy: Po
     # the park's last evaluation that was not unqualified.
     evaluated = book[book["evaluated"]].sort_values(["park_id", "year"])
     unq = (evaluated["grade"] == "unqualified").to_numpy()
-    breaks = pd.Series(~unq).groupby(evaluated["park_id"].to_numpy()).cumsum()
-    trailing = unq & (breaks.to_numpy() == breaks.groupby(level=0).transform("max").to_numpy())
-    runs = pd.Series(trailing.astype(np.int64)).groupby(evaluated["park_id"].to_numpy()).sum()
+    owner = evaluated["park_id"].to_numpy()
+    breaks = pd.Series(~unq).groupby(owner).cumsum().to_numpy()
+    trailing = unq & (breaks == pd.Series(breaks).groupby(owner).transform("max").to_numpy())
+    runs = pd.Series(trailing.astype(np.int64)).groupby(owner).sum()
     run = np.zeros(n, dtype=np.int64)
     run[slot[runs.index].to_numpy()] = runs.to_numpy()
 
