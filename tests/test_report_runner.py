@@ -1,0 +1,453 @@
+"""report.py: validation before execution, the finished folder, and safety for unattended runs.
+
+The runner is exercised with the tiny fixture notebook in tests/fixtures/notebooks (not the real reports).
+Each kernel start costs seconds, so one successful run is shared by the module-scoped ``report`` fixture and
+charts are switched off in the runs that do not look at them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pytest
+
+from hrpark_analysis.errors import InputError, OutputExistsError, ParameterError, ReportError
+from hrpark_analysis.report import (
+    REPO_ROOT,
+    _annotation_types,
+    plan_report,
+    report_key,
+    run_report,
+)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+NOTEBOOKS = FIXTURES / "notebooks"
+HOSTILE = "<script>alert(1)</script>"
+STEM = "annual_evaluation"
+REPORT_FILES = {f"{STEM}.ipynb", f"{STEM}.html", f"{STEM}.xlsx", "manifest.json"}
+QUIET = {"draw_chart": False}  # skips the matplotlib import in runs that do not check charts
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def leftovers(out_root: Path) -> list[str]:
+    return sorted(p.name for p in out_root.iterdir() if p.name.startswith((".tmp-", ".old-")))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def run(out_root: Path, **overrides) -> Path:
+    return run_report("annual", None, out_root, overrides, progress=False, notebook_dir=NOTEBOOKS)
+
+
+# --- one successful run, shared ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    base = tmp_path_factory.mktemp("report")
+    data = base / "data"
+    (data / "sub").mkdir(parents=True)
+    (data / "parks.csv").write_text("park_id,name\nP01,示例园区\n", "utf-8")
+    (data / "sub" / "scores.csv").write_text("park_id,score\nP01,75\n", "utf-8")
+    (data / ".hidden").write_text("not an input", "utf-8")
+    policy = base / "policy.yaml"
+    policy.write_text("grading:\n  pass_mark: 60\n", "utf-8")
+    params = base / "params.yaml"
+    # Relative paths in the params file are relative to the working directory (chdir below).
+    params.write_text(
+        textwrap.dedent(
+            f"""\
+            year: 2031
+            data_dir: data
+            policy_file: policy.yaml
+            park_name: "{HOSTILE}"
+            scores: [61, 59.5]
+            out_root: out
+            """
+        ),
+        "utf-8",
+    )
+    cwd = Path.cwd()
+    os.chdir(base)
+    try:
+        folder = run_report(
+            "annual", params, overrides={"sleep_seconds": 0}, progress=False, notebook_dir=NOTEBOOKS
+        )
+    finally:
+        os.chdir(cwd)
+    return {"base": base, "folder": folder, "params": params, "policy": policy, "data": data}
+
+
+def test_a_run_writes_exactly_the_four_report_files_into_the_key_folder(report):
+    assert report["folder"] == report["base"] / "out" / "2031"
+    assert {p.name for p in report["folder"].iterdir()} == REPORT_FILES
+    assert leftovers(report["base"] / "out") == []
+
+
+def test_manifest_records_inputs_with_their_sha256(report):
+    manifest = json.loads((report["folder"] / "manifest.json").read_text("utf-8"))
+    inputs = {entry["role"]: entry for entry in manifest["inputs"]}
+    assert inputs["params_file"]["sha256"] == sha256(report["params"])
+    assert inputs["policy_file"]["sha256"] == sha256(report["policy"])
+    data = report["data"]
+    assert inputs["data_dir"]["files"] == [
+        {
+            "path": "parks.csv",
+            "bytes": (data / "parks.csv").stat().st_size,
+            "sha256": sha256(data / "parks.csv"),
+        },
+        {
+            "path": "sub/scores.csv",
+            "bytes": (data / "sub" / "scores.csv").stat().st_size,
+            "sha256": sha256(data / "sub" / "scores.csv"),
+        },
+    ]
+    outputs = {entry["path"]: entry["sha256"] for entry in manifest["outputs"]}
+    assert outputs == {name: sha256(report["folder"] / name) for name in REPORT_FILES - {"manifest.json"}}
+
+
+def test_manifest_records_parameters_and_versions(report):
+    manifest = json.loads((report["folder"] / "manifest.json").read_text("utf-8"))
+    assert manifest["report"] == "annual" and manifest["key"] == "2031"
+    params = manifest["parameters"]
+    assert params["year"] == 2031 and params["park_name"] == HOSTILE and params["scores"] == [61, 59.5]
+    assert params["sleep_seconds"] == 0.0 and params["note"] is None  # a default is recorded too
+    assert manifest["parameters_given"]["sleep_seconds"] == "override"
+    assert manifest["parameters_given"]["year"] == "params_file"
+    assert "out_root" not in params  # a runner-level key, not a notebook parameter
+    assert {"python", "hrpark_analysis", "numpy", "pandas", "scipy", "matplotlib", "papermill"} <= set(
+        manifest["versions"]
+    )
+    assert manifest["versions"]["python"] == ".".join(map(str, sys.version_info[:3]))
+
+
+def test_executed_notebook_saw_the_parameters_and_the_fixed_hash_seed(report):
+    nb = nbformat.read(report["folder"] / f"{STEM}.ipynb", as_version=4)
+    text = "".join(
+        output.get("text", "") for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
+    )
+    assert "年份 2031，合计 115.5 分" in text  # 61 + 59.5 − 5
+    assert "PYTHONHASHSEED=0" in text
+
+
+def test_executed_notebook_holds_no_times_and_no_absolute_temp_paths(report):
+    raw = (report["folder"] / f"{STEM}.ipynb").read_text("utf-8")
+    # The only absolute paths are the two the params file named (outside the repository, so kept absolute).
+    for given in (report["data"], report["policy"]):
+        raw = raw.replace(str(given), "")
+    assert str(report["base"]) not in raw
+    assert ".tmp-" not in raw
+    for word in ("start_time", "end_time", "duration", "iopub.execute_input", "shell.execute_reply"):
+        assert word not in raw
+
+
+def test_html_is_code_free_escaped_and_self_contained(report):
+    html = (report["folder"] / f"{STEM}.html").read_text("utf-8")
+    assert HOSTILE not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html
+    assert "publish_table" not in html and "import pandas" not in html
+    assert "测试夹具报告" in html and "data:image/png;base64," in html
+    assert "Traceback" not in html
+
+
+def test_figures_in_the_notebook_carry_no_matplotlib_version(report):
+    nb = nbformat.read(report["folder"] / f"{STEM}.ipynb", as_version=4)
+    pngs = [
+        base64.b64decode(output["data"]["image/png"])
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "image/png" in output.get("data", {})
+    ]
+    assert len(pngs) == 1
+    assert b"Software" not in pngs[0] and b"atplotlib" not in pngs[0]
+
+
+def test_xlsx_has_one_sheet_per_published_table_with_inert_text(report):
+    workbook = openpyxl.load_workbook(report["folder"] / f"{STEM}.xlsx")
+    assert workbook.sheetnames == ["得分表", "输入文件_ _数据__清单"]
+    rows = [[c.value for c in row] for row in workbook["得分表"].iter_rows()]
+    assert rows == [["园区", "得分"], [HOSTILE, 61.0], ["'=1+1", 59.5], ["普通园区", -5.0]]
+    files = [[c.value for c in row] for row in workbook["输入文件_ _数据__清单"].iter_rows()]
+    assert files == [["文件"], [".hidden"], ["parks.csv"], ["sub"]]
+
+
+def test_rerun_without_force_refuses_and_leaves_the_report_byte_for_byte_intact(report):
+    before = snapshot(report["folder"])
+    with pytest.raises(OutputExistsError, match="--force"):
+        run_report(
+            "annual", None, report["base"] / "out", {"year": 2031}, notebook_dir=NOTEBOOKS, progress=False
+        )
+    assert snapshot(report["folder"]) == before
+    assert leftovers(report["base"] / "out") == []
+
+
+def test_force_replaces_the_report_and_a_rerun_reproduces_the_notebook_exactly(report, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(report["folder"], out / "2031")
+    (out / "2031" / "stale.txt").write_text("from the old report", "utf-8")
+    cwd = Path.cwd()
+    os.chdir(report["base"])  # the params file's relative paths
+    try:
+        folder = run_report("annual", report["params"], out, {"sleep_seconds": 0}, force=True, progress=False,
+                            notebook_dir=NOTEBOOKS)  # fmt: skip
+    finally:
+        os.chdir(cwd)
+    assert folder == out / "2031"
+    assert {p.name for p in folder.iterdir()} == REPORT_FILES  # stale.txt went with the old folder
+    assert leftovers(out) == []
+    # Same inputs, same notebook bytes: seeds, hash seed, PNG metadata and scrubbed timestamps all hold.
+    assert (folder / f"{STEM}.ipynb").read_bytes() == (report["folder"] / f"{STEM}.ipynb").read_bytes()
+
+
+# --- failures -----------------------------------------------------------------------------------------------
+def test_a_failing_cell_is_a_report_error_with_its_message_and_leaves_nothing(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(ReportError) as caught:
+        run(out, fail=True, park_name="甲园区", **QUIET)
+    message = str(caught.value)
+    assert "ValueError" in message and "故意失败: 甲园区" in message
+    assert caught.value.exit_code == 1
+    assert not (out / "2025").exists()
+    assert leftovers(out) == []
+
+
+def test_an_unknown_parameter_is_named_with_the_nearest_valid_name(tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text("yaer: 2025\n", "utf-8")
+    with pytest.raises(ParameterError, match=r"yaer.*是否想用 year"):
+        run_report("annual", params, tmp_path / "out", notebook_dir=NOTEBOOKS, progress=False)
+    assert not (tmp_path / "out").exists()  # nothing is written before validation passes
+
+
+def test_an_unknown_override_is_named_too():
+    with pytest.raises(ParameterError, match=r"命令行.*data_dri.*是否想用 data_dir"):
+        plan_report("annual", None, {"data_dri": "x"}, notebook_dir=NOTEBOOKS)
+
+
+def test_out_root_is_a_params_file_key_and_not_an_override():
+    with pytest.raises(ParameterError, match="out_root"):
+        plan_report("annual", None, {"out_root": "x"}, notebook_dir=NOTEBOOKS)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("year", "2025", "int"),
+        ("year", 2025.0, "int"),
+        ("year", True, "int"),  # a bool is an int in Python, never in a params file
+        ("draw_chart", 1, "bool"),
+        ("sleep_seconds", "0", "float"),
+        ("scores", "75", "list"),
+        ("options", [1], "dict"),
+        ("park_name", None, "str"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused(name, value, expected):
+    with pytest.raises(ParameterError, match=rf"{name} 应为 {expected}"):
+        plan_report("annual", None, {name: value}, notebook_dir=NOTEBOOKS)
+
+
+def test_values_of_the_right_type_are_accepted_and_an_int_for_a_float_becomes_a_float():
+    plan = plan_report(
+        "annual",
+        None,
+        {"sleep_seconds": 2, "note": "任意", "options": {}, "year": 2026},
+        notebook_dir=NOTEBOOKS,
+    )
+    assert plan.parameters["sleep_seconds"] == 2.0 and isinstance(plan.parameters["sleep_seconds"], float)
+    assert plan.parameters["note"] == "任意"
+    assert plan.key == "2026"
+
+
+def test_a_params_file_must_be_a_mapping(tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text("- year\n- 2025\n", "utf-8")
+    with pytest.raises(InputError, match="映射"):
+        plan_report("annual", params, notebook_dir=NOTEBOOKS)
+
+
+def test_a_missing_params_file_or_data_folder_is_an_input_error_naming_it(tmp_path):
+    with pytest.raises(InputError, match=r"nope\.yaml"):
+        plan_report("annual", tmp_path / "nope.yaml", notebook_dir=NOTEBOOKS)
+    with pytest.raises(InputError, match=r"no-such-dir.*data_dir"):
+        plan_report("annual", None, {"data_dir": str(tmp_path / "no-such-dir")}, notebook_dir=NOTEBOOKS)
+
+
+def test_relative_paths_are_relative_to_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / "d").mkdir()
+    monkeypatch.chdir(tmp_path)
+    # Outside the repository the notebook gets an absolute path …
+    plan = plan_report("annual", None, {"data_dir": "d"}, notebook_dir=NOTEBOOKS)
+    assert plan.parameters["data_dir"] == str((tmp_path / "d").resolve())
+    # … inside it, a path relative to the notebooks folder (the kernel's working directory).
+    monkeypatch.chdir(REPO_ROOT)
+    plan = plan_report("annual", None, {"data_dir": "tests/fixtures/report_data"}, notebook_dir=NOTEBOOKS)
+    assert plan.parameters["data_dir"] == "../report_data"
+
+
+def test_an_unknown_kind_suggests_the_nearest_and_a_missing_notebook_is_named(tmp_path):
+    with pytest.raises(ParameterError, match="是否想用 annual"):
+        plan_report("anual", notebook_dir=NOTEBOOKS)
+    with pytest.raises(ReportError, match=r"sensitivity\.ipynb"):
+        plan_report("sensitivity", notebook_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "key"),
+    [
+        ("annual", {"year": 2025}, "2025"),
+        ("sensitivity", {"year": 2025, "draws": 10}, "sensitivity-2025"),
+        ("forecast", {"start_year": 2026, "end_year": 2030}, "forecast-2026-2030"),
+        ("forecast", {"base_year": 2025, "horizon": 2030}, "forecast-2026-2030"),
+        ("forecast", {"base_year": 2025, "horizon": 5}, "forecast-2026-2030"),
+        ("forecast", {"year": 2025, "end_year": 2027}, "forecast-2026-2027"),
+    ],
+)
+def test_report_keys(kind, params, key):
+    assert report_key(kind, params) == key
+
+
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [
+        ("annual", {}),
+        ("annual", {"year": "2025"}),
+        ("annual", {"year": 25}),
+        ("forecast", {"base_year": 2025}),
+        ("forecast", {"start_year": 2030, "end_year": 2026}),
+    ],
+)
+def test_report_keys_need_sensible_years(kind, params):
+    with pytest.raises(ParameterError):
+        report_key(kind, params)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "expected"),
+    [
+        ("None", None),  # papermill's word for "no annotation"
+        ("int", ((int,), False)),
+        ("str | None", ((str,), True)),
+        ("Optional[list[str]]", ((list,), True)),
+        ("dict[str, float]", ((dict,), False)),
+        ("Path", None),
+    ],
+)
+def test_annotations_map_to_accepted_types(annotation, expected):
+    assert _annotation_types(annotation) == expected
+
+
+# --- interrupted and concurrent runs ----------------------------------------------------------------------
+RUNNER = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from hrpark_analysis.report import run_report
+    run_report("annual", None, Path(sys.argv[1]), json.loads(sys.argv[2]), progress=False,
+               notebook_dir=Path(sys.argv[3]))
+    """
+)
+
+
+def start_runner(out: Path, **overrides) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", RUNNER, str(out), json.dumps({**QUIET, **overrides}), str(NOTEBOOKS)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def wait_until_executing(out: Path, proc: subprocess.Popen, timeout: float = 90) -> None:
+    """Wait until the fixture notebook has published its tables (it then sleeps)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any((tmp / "tables" / "index.json").exists() for tmp in out.glob(".tmp-2025-*")):
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"runner exited early: {proc.communicate()}")
+        time.sleep(0.05)
+    pytest.fail("runner never reached the sleeping cell")
+
+
+@pytest.fixture
+def runner_procs():
+    procs: list[subprocess.Popen] = []
+    yield procs
+    for proc in procs:  # never leave a sleeping runner behind, even when a test fails
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_a_second_run_of_the_same_key_fails_cleanly_while_the_first_completes(tmp_path, runner_procs):
+    out = tmp_path / "out"
+    first = start_runner(out, sleep_seconds=2.0)
+    runner_procs.append(first)
+    wait_until_executing(out, first)
+    with pytest.raises(ReportError, match="正在生成"):
+        run_report("annual", None, out, QUIET, progress=False, notebook_dir=NOTEBOOKS, lock_timeout=0.2)
+    assert first.wait(timeout=90) == 0, first.stderr.read().decode()
+    assert {p.name for p in (out / "2025").iterdir()} == REPORT_FILES
+    assert leftovers(out) == []
+    # Once the first has finished, a second run gets the lock and refuses the existing report.
+    with pytest.raises(OutputExistsError):
+        run_report("annual", None, out, QUIET, progress=False, notebook_dir=NOTEBOOKS, lock_timeout=0.2)
+
+
+def test_sigterm_mid_run_removes_the_temporary_folder(tmp_path, runner_procs):
+    out = tmp_path / "out"
+    proc = start_runner(out, sleep_seconds=60.0)
+    runner_procs.append(proc)
+    wait_until_executing(out, proc)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) != 0
+    assert not (out / "2025").exists()
+    assert leftovers(out) == []
+
+
+def test_sigkill_mid_run_leaves_no_report_and_the_next_run_cleans_up(tmp_path, runner_procs):
+    out = tmp_path / "out"
+    proc = start_runner(out, sleep_seconds=60.0)
+    runner_procs.append(proc)
+    wait_until_executing(out, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert not (out / "2025").exists()
+    stale = leftovers(out)
+    assert len(stale) == 1 and stale[0].startswith(".tmp-2025-")  # SIGKILL cannot be caught …
+    folder = run(out, **QUIET)  # … so the next run of the key removes it (the OS lock died with the process)
+    assert {p.name for p in folder.iterdir()} == REPORT_FILES
+    assert leftovers(out) == []
+
+
+def test_a_forced_run_killed_between_its_renames_gets_the_old_report_back(tmp_path):
+    # Simulate the state after `rename(final, old)` and before `rename(tmp, final)`.
+    out = tmp_path / "out"
+    old = out / ".old-2025-0123abcd"
+    old.mkdir(parents=True)
+    (old / "manifest.json").write_text("{}", "utf-8")
+    (out / ".tmp-2025-abcd1234").mkdir()
+    with pytest.raises(OutputExistsError):
+        run_report("annual", None, out, QUIET, progress=False, notebook_dir=NOTEBOOKS)
+    assert (out / "2025" / "manifest.json").read_text("utf-8") == "{}"
+    assert leftovers(out) == []
