@@ -65,6 +65,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,8 @@ class ForecastConfig:
     budget: float | Mapping[int, float] | None = None  # yearly budget line of municipal outlay, 万元
     quantiles: tuple[float, ...] = (0.05, 0.5, 0.95)  # reported besides the mean
     progress: bool = False  # a tqdm bar over the years on the terminal
+    threads: int = 2  # worker threads for the rules (this machine has 2 cores); results do not depend on it
+    chunk_paths: int = 1000  # paths per block handed to a thread (smaller blocks stay in cache)
 
     def __post_init__(self) -> None:
         for name in ("arrival_counts", "arrival_rate", "quantiles"):
@@ -141,6 +144,9 @@ class ForecastConfig:
     def _problem(self) -> str | None:
         if not isinstance(self.paths, int) or self.paths < 1:
             return f"paths 应为正整数，实际为 {self.paths!r}"
+        for name in ("threads", "chunk_paths"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                return f"{name} 应为正整数，实际为 {getattr(self, name)!r}"
         if self.arrivals not in ("fixed", "poisson"):
             return f"arrivals 应为 fixed 或 poisson，实际为 {self.arrivals!r}"
         counts = np.atleast_1d(np.asarray(self.arrival_counts))
@@ -507,8 +513,10 @@ def draw(start: Start, model: ScoreModel, config: ForecastConfig,
         innovation = gen["innovations"].standard_normal((paths, slots))
         latent = np.clip(mu + model.phi * (latent - mu) + model.sigma * innovation, 0.0, 100.0)
         score[i] = latent if config.score_decimals is None else np.round(latent, config.score_decimals)
-        veto[i] = gen["veto"].random((paths, slots)) < config.veto_rate
-        rectified[i] = gen["rectification"].random((paths, slots)) < config.rectification_probability
+        veto[i] = gen["veto"].random((paths, slots), dtype=np.float32) < config.veto_rate
+        rectified[i] = (
+            gen["rectification"].random((paths, slots), dtype=np.float32) < config.rectification_probability
+        )
     return Draws(years, n_existing, arrivals, region, score, veto, rectified, truncated)
 
 
@@ -533,6 +541,8 @@ def project(start: Start, draws: Draws, policy: Policy, config: ForecastConfig,
     Each year: arrivals are certified (up to the ``ceiling``); the parks taking part (certified, first
     evaluation year reached, plaque not withdrawn) are graded together per path with ``grade_scores``;
     ``subsidy.step`` advances every park; district matching is the year's payment times the ratio.
+    Paths are independent, so a year's rules run on blocks of ``chunk_paths`` paths, ``threads`` at a time
+    (numpy releases the GIL in the array operations); the result does not depend on either.
     """
     grading_args = policy.section("grading")
     if grading_args["tie_policy"] == "dimension":
@@ -545,14 +555,14 @@ def project(start: Start, draws: Draws, policy: Policy, config: ForecastConfig,
     n_existing = draws.n_existing
     pool = draws.region.shape[1]
 
-    state = subsidy.State(
-        revoked=np.zeros((paths, slots), dtype=bool),
-        unqualified_run=np.zeros((paths, slots), dtype=np.int64),
-        cum_base_paid=np.zeros((paths, slots)),
-        cum_paid=np.zeros((paths, slots)),
-    )
-    for name in ("revoked", "unqualified_run", "cum_base_paid", "cum_paid"):
-        getattr(state, name)[:, :n_existing] = getattr(start.state, name)
+    state = {
+        "revoked": np.zeros((paths, slots), dtype=bool),
+        "unqualified_run": np.zeros((paths, slots), dtype=np.int64),
+        "cum_base_paid": np.zeros((paths, slots)),
+        "cum_paid": np.zeros((paths, slots)),
+    }
+    for name, values in state.items():
+        values[:, :n_existing] = getattr(start.state, name)
     certified_year = np.full((paths, slots), np.iinfo(np.int64).max // 2, dtype=np.int64)  # unborn
     certified_year[:, :n_existing] = start.parks["certified_year"].to_numpy(dtype=np.int64)
     born = np.zeros((paths, slots), dtype=bool)
@@ -562,43 +572,63 @@ def project(start: Start, draws: Draws, policy: Policy, config: ForecastConfig,
         match[:n_existing] = ledger.district_match_ratios(start.parks["district"], policy)
     pool_index = np.arange(pool)
     n_born = np.zeros(paths, dtype=np.int64)
+    blocks = [slice(a, min(a + config.chunk_paths, paths)) for a in range(0, paths, config.chunk_paths)]
 
     out = {m: np.zeros((n_years, paths)) for m in MEASURES}
-    years = _progress(draws.years, config.progress)
-    for i, year in enumerate(years):
-        year = int(year)
-        arrivals = draws.arrivals[i]
-        if config.ceiling is not None:
-            active_now = (born & (certified_year <= year) & ~state.revoked).sum(axis=1)
-            arrivals = np.minimum(arrivals, np.maximum(config.ceiling - active_now, 0))
-        newly = (pool_index >= n_born[:, None]) & (pool_index < (n_born + arrivals)[:, None])
-        n_born += arrivals
-        born[:, n_existing : n_existing + pool] |= newly
-        certified_year[:, n_existing : n_existing + pool][newly] = year
 
-        since = np.where(born, year - certified_year, -1)
-        taking_part = born & (certified_year + offset <= year) & ~state.revoked
-        graded = grade_scores(draws.score[i], draws.veto[i], taking_part, None, **grading_args)
-        state, amounts = subsidy.step(state, since, graded.grade, draws.rectified[i], **step_args)
-
+    def advance(i: int, block: slice, since: np.ndarray, taking_part: np.ndarray, new: dict) -> None:
+        graded = grade_scores(draws.score[i, block], draws.veto[i, block], taking_part[block], None,
+                              **grading_args)  # fmt: skip
+        before = subsidy.State(**{name: values[block] for name, values in state.items()})
+        after, amounts = subsidy.step(
+            before, since[block], graded.grade, draws.rectified[i, block], **step_args
+        )
+        for name in new:
+            new[name][block] = getattr(after, name)
         paid = amounts.base_paid + amounts.bonus
-        out["base_paid"][i] = amounts.base_paid.sum(axis=1)
-        out["bonus"][i] = amounts.bonus.sum(axis=1)
-        out["district_match"][i] = (paid * match).sum(axis=1)
-        out["pending"][i] = amounts.pending.sum(axis=1)
-        out["cancelled"][i] = amounts.cancelled.sum(axis=1)
-        out["active"][i] = (amounts.certified & ~amounts.revoked).sum(axis=1)
-        out["revoked"][i] = amounts.revoked.sum(axis=1)
-        out["newly_revoked"][i] = amounts.newly_revoked.sum(axis=1)
-        out["arrivals"][i] = arrivals
-        for r, key in enumerate(REGION_KEYS):
-            out[f"arrivals_{key}"][i] = (newly & (draws.region == r)).sum(axis=1)
-        out["n_evaluated"][i] = (graded.grade != NOT_EVALUATED).sum(axis=1)
-        out["n_excellent"][i] = (graded.grade == EXCELLENT).sum(axis=1)
-        out["n_qualified"][i] = (graded.grade == QUALIFIED).sum(axis=1)
-        out["n_unqualified"][i] = (graded.grade == UNQUALIFIED).sum(axis=1)
-        if callback is not None:
-            callback(year)
+        out["base_paid"][i, block] = amounts.base_paid.sum(axis=1)
+        out["bonus"][i, block] = amounts.bonus.sum(axis=1)
+        out["district_match"][i, block] = (paid * match).sum(axis=1)
+        out["pending"][i, block] = amounts.pending.sum(axis=1)
+        out["cancelled"][i, block] = amounts.cancelled.sum(axis=1)
+        out["active"][i, block] = (amounts.certified & ~amounts.revoked).sum(axis=1)
+        out["revoked"][i, block] = amounts.revoked.sum(axis=1)
+        out["newly_revoked"][i, block] = amounts.newly_revoked.sum(axis=1)
+        out["n_evaluated"][i, block] = (graded.grade != NOT_EVALUATED).sum(axis=1)
+        out["n_excellent"][i, block] = (graded.grade == EXCELLENT).sum(axis=1)
+        out["n_qualified"][i, block] = (graded.grade == QUALIFIED).sum(axis=1)
+        out["n_unqualified"][i, block] = (graded.grade == UNQUALIFIED).sum(axis=1)
+
+    workers = ThreadPoolExecutor(config.threads) if config.threads > 1 and len(blocks) > 1 else None
+    try:
+        for i, year in enumerate(_progress(draws.years, config.progress)):
+            year = int(year)
+            arrivals = draws.arrivals[i]
+            if config.ceiling is not None:
+                active_now = (born & (certified_year <= year) & ~state["revoked"]).sum(axis=1)
+                arrivals = np.minimum(arrivals, np.maximum(config.ceiling - active_now, 0))
+            newly = (pool_index >= n_born[:, None]) & (pool_index < (n_born + arrivals)[:, None])
+            n_born += arrivals
+            born[:, n_existing : n_existing + pool] |= newly
+            certified_year[:, n_existing : n_existing + pool][newly] = year
+            out["arrivals"][i] = arrivals
+            for r, key in enumerate(REGION_KEYS):
+                out[f"arrivals_{key}"][i] = (newly & (draws.region == r)).sum(axis=1)
+
+            since = np.where(born, year - certified_year, -1)
+            taking_part = born & (certified_year + offset <= year) & ~state["revoked"]
+            new = {name: np.empty_like(values) for name, values in state.items()}
+            if workers is None:
+                for block in blocks:
+                    advance(i, block, since, taking_part, new)
+            else:
+                list(workers.map(lambda block: advance(i, block, since, taking_part, new), blocks))  # noqa: B023
+            state = new
+            if callback is not None:
+                callback(year)
+    finally:
+        if workers is not None:
+            workers.shutdown()
     out["outlay"] = out["base_paid"] + out["bonus"]
     out["cumulative_outlay"] = np.cumsum(out["outlay"], axis=0)
     out["cumulative_district_match"] = np.cumsum(out["district_match"], axis=0)

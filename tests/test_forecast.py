@@ -338,3 +338,11 @@ def test_bad_parameters_name_the_problem():
         fc.forecast(NO_PARKS, NO_EVALUATIONS, load_policy(overrides={"grading.tie_policy": "dimension"}),
                     fc.ForecastConfig(**FROZEN, paths=2), base_year=2024)  # fmt: skip
     assert fc.ForecastConfig.from_mapping({"arrival_counts": [1, 2]}).arrival_counts == (1, 2)
+
+
+def test_blocks_and_threads_do_not_change_the_result():
+    history = pd.DataFrame(HISTORY, columns=["park_id", "year", "score", "rectified"])
+    policy = load_policy()
+    one = fc.forecast(PARKS, history, policy, _noisy_config(threads=1, chunk_paths=300))
+    many = fc.forecast(PARKS, history, policy, _noisy_config(threads=2, chunk_paths=7))
+    assert all(np.array_equal(one.baseline.measures[k], many.baseline.measures[k]) for k in fc.MEASURES)
