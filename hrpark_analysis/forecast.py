@@ -122,7 +122,7 @@ class ForecastConfig:
     mu_mean: float = 75.0  # mean m of park effects, points (fit: prior centre)
     mu_sd: float = 8.0  # sd τ of park effects, points (fit: prior centre)
     prior_scale: float = 1.0  # κ: prior sd of atanh φ, log σ, log τ (and of m in units of τ₀)
-    score_decimals: int | None = 1  # graded scores are rounded to this many decimals (None: not rounded)
+    score_decimals: int | None = 2  # graded scores rounded like the sheet's score_decimals (None: not rounded)
     veto_rate: float = 0.02  # 第二十四条 一票否决: yearly probability per evaluated park
     rectification_probability: float = 0.8  # 第二十五条(二): an unqualified park's rectification succeeds
     budget: float | Mapping[int, float] | None = None  # yearly budget line of municipal outlay, 万元
@@ -776,16 +776,18 @@ def forecast(
 
 def forecast_dataset(
     data_dir: str | Path,
+    year: int,
     policy: Policy,
     config: ForecastConfig | None = None,
     *,
-    base_year: int | None = None,
     reforms: Mapping[str, Policy | Mapping[str, Any] | Iterable[str]] | None = None,
+    sheet_path: str | Path | None = None,
     callback: Callable[[int], None] | None = None,
 ) -> Forecast:
-    """Issue 6 on a data folder: ``dataset.load_dataset`` then :func:`forecast` (base year: latest scored)."""
+    """Issue 6 on a data folder: ``dataset.load_dataset`` scores ``year`` (its rectification outcomes are
+    not known yet: pending), then :func:`forecast` projects from that year as the base year."""
     from hrpark_analysis.dataset import load_dataset
 
-    data = load_dataset(data_dir, base_year, policy)
-    return forecast(data.parks, data.evaluations, policy, config, base_year=base_year, reforms=reforms,
+    data = load_dataset(data_dir, year, policy, sheet_path)
+    return forecast(data.parks, data.evaluations, policy, config, base_year=year, reforms=reforms,
                     callback=callback)  # fmt: skip
