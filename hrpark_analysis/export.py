@@ -21,8 +21,11 @@ Text safety
 Every text cell written to XLSX goes through :func:`safe_text` (a value starting with ``=``, ``+``, ``-``,
 ``@``, tab or CR becomes ``'…`` so that a spreadsheet shows it as text, never runs it as a formula); CSV
 writers use the same function (``tables.write_csv``). HTML export keeps nbconvert's escaping of text outputs
-and pandas' escaping of ``DataFrame.to_html``; the template is the JupyterLab one with every external script
-(require.js, MathJax, Mermaid, widget manager) removed, so a report reads offline.
+and pandas' escaping of ``DataFrame.to_html`` (nbconvert's own ``sanitize_html`` is left off: it mangles
+pandas tables). Markdown and raw-HTML displays are NOT escaped, so a notebook must never put data (park names,
+file contents) into ``Markdown(...)``/``HTML(...)``: print it, or show it in a DataFrame. The template is
+the JupyterLab one with every external script (require.js, MathJax, Mermaid, widget manager) removed, so a
+report reads offline.
 """
 
 from __future__ import annotations
