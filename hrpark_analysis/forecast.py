@@ -67,6 +67,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,9 @@ class ForecastConfig:
     mu_mean: float = 75.0  # mean m of park effects, points (fit: prior centre)
     mu_sd: float = 8.0  # sd τ of park effects, points (fit: prior centre)
     prior_scale: float = 1.0  # κ: prior sd of atanh φ, log σ, log τ (and of m in units of τ₀)
-    score_decimals: int | None = 2  # graded scores rounded like the sheet's score_decimals (None: not rounded)
+    score_decimals: int | None = (
+        2  # graded scores rounded like the sheet's score_decimals (None: not rounded)
+    )
     veto_rate: float = 0.02  # 第二十四条 一票否决: yearly probability per evaluated park
     rectification_probability: float = 0.8  # 第二十五条(二): an unqualified park's rectification succeeds
     budget: float | Mapping[int, float] | None = None  # yearly budget line of municipal outlay, 万元
@@ -461,6 +464,17 @@ def _generators(seed: int | np.random.Generator) -> dict[str, np.random.Generato
     return dict(zip(_STREAMS, children, strict=True))
 
 
+def _run_all(jobs: Sequence[Callable[[], None]], threads: int) -> None:
+    """Run independent jobs, on ``threads`` worker threads when more than one (numpy releases the GIL)."""
+    if threads <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            job()
+        return
+    with ThreadPoolExecutor(threads) as workers:
+        for future in [workers.submit(job) for job in jobs]:
+            future.result()
+
+
 def draw(start: Start, model: ScoreModel, config: ForecastConfig,
          rng: np.random.Generator | None = None) -> Draws:  # fmt: skip
     """Arrivals, regions, scores, vetoes and rectification outcomes for every path and slot (module doc)."""
@@ -506,17 +520,26 @@ def draw(start: Start, model: ScoreModel, config: ForecastConfig,
     stationary = mu + model.stationary_sd * gen["start"].standard_normal((paths, slots))
     latent = np.where(np.isnan(base), stationary, base)
 
-    score = np.empty((n_years, paths, slots))
+    # One innovation stream per year, so years can be filled on worker threads in any order.
+    year_streams = gen["innovations"].spawn(n_years)
+    score = np.empty((n_years, paths, slots))  # innovations first, then the scores in place
     veto = np.empty((n_years, paths, slots), dtype=bool)
     rectified = np.empty((n_years, paths, slots), dtype=bool)
+
+    def innovations(i: int) -> None:
+        year_streams[i].standard_normal(out=score[i])
+
+    def bernoulli(stream: str, p: float, out: np.ndarray) -> None:
+        for i in range(n_years):
+            out[i] = gen[stream].random((paths, slots), dtype=np.float32) < p
+
+    jobs = [*(partial(innovations, i) for i in range(n_years)),
+            partial(bernoulli, "veto", config.veto_rate, veto),
+            partial(bernoulli, "rectification", config.rectification_probability, rectified)]  # fmt: skip
+    _run_all(jobs, config.threads)
     for i in range(n_years):
-        innovation = gen["innovations"].standard_normal((paths, slots))
-        latent = np.clip(mu + model.phi * (latent - mu) + model.sigma * innovation, 0.0, 100.0)
+        latent = np.clip(mu + model.phi * (latent - mu) + model.sigma * score[i], 0.0, 100.0)
         score[i] = latent if config.score_decimals is None else np.round(latent, config.score_decimals)
-        veto[i] = gen["veto"].random((paths, slots), dtype=np.float32) < config.veto_rate
-        rectified[i] = (
-            gen["rectification"].random((paths, slots), dtype=np.float32) < config.rectification_probability
-        )
     return Draws(years, n_existing, arrivals, region, score, veto, rectified, truncated)
 
 
