@@ -114,8 +114,8 @@ class ForecastConfig:
     arrival_rate: float | tuple[float, ...] = 1.0  # poisson: mean a year, or one per forecast year
     arrival_quantile: float = 1 - 1e-6  # poisson: the pool of arrival slots covers this quantile of the total
     region_shares: Mapping[str, float] = field(
-        default_factory=lambda: {"main_city": 0.7, "northeast": 0.2, "southeast": 0.1}
-    )  # 第四条 一区两群: share of new parks by region (assumption; the sample's mix is close to it)
+        default_factory=lambda: {"main_city": 0.6, "northeast": 0.25, "southeast": 0.15}
+    )  # 第四条 一区两群: share of new parks by region (assumption, near the sample's 18/7/5 of 30 parks)
     ceiling: int | None = None  # at most this many certified, not revoked parks ("1+10+N": about 10)
     score_model: str = "fit"  # "fit": estimate from past scores; "fixed": use phi, sigma, mu_mean, mu_sd
     phi: float = 0.5  # AR(1) persistence φ (fit: prior centre)
@@ -123,9 +123,7 @@ class ForecastConfig:
     mu_mean: float = 75.0  # mean m of park effects, points (fit: prior centre)
     mu_sd: float = 8.0  # sd τ of park effects, points (fit: prior centre)
     prior_scale: float = 1.0  # κ: prior sd of atanh φ, log σ, log τ (and of m in units of τ₀)
-    score_decimals: int | None = (
-        2  # graded scores rounded like the sheet's score_decimals (None: not rounded)
-    )
+    score_decimals: int | None = 2  # graded scores rounded as the sheet rounds them (None: unrounded)
     veto_rate: float = 0.02  # 第二十四条 一票否决: yearly probability per evaluated park
     rectification_probability: float = 0.8  # 第二十五条(二): an unqualified park's rectification succeeds
     budget: float | Mapping[int, float] | None = None  # yearly budget line of municipal outlay, 万元
