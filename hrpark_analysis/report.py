@@ -57,6 +57,7 @@ import contextlib
 import difflib
 import hashlib
 import json
+import logging
 import os
 import platform
 import re
@@ -137,8 +138,8 @@ _TYPE_WORDS: dict[str, type] = {
 def _annotation_types(annotation: str) -> tuple[tuple[type, ...] | None, bool] | None:
     """``(types, nullable)`` from an annotation such as ``int``, ``str | None``, ``Optional[list[str]]``.
 
-    None when there is no annotation or it names a type outside the YAML-expressible ones (then the
-    default decides). papermill reports "no annotation" as the text ``None``.
+    None when there is no annotation (empty, or the text ``None`` as papermill writes it) or it names a type
+    outside the YAML-expressible ones; then the default decides.
     """
     text = annotation.strip()
     if not text or text == "None":
@@ -172,20 +173,51 @@ def _default_types(default: Any) -> tuple[tuple[type, ...] | None, bool]:
     return None, True
 
 
-def notebook_parameters(notebook: Path) -> dict[str, NotebookParameter]:
-    """The parameters a notebook declares in its ``parameters``-tagged cell, with their types."""
-    import papermill
+def _parameters_source(notebook: Path) -> str:
+    import nbformat
 
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except Exception as exc:  # nbformat raises several unrelated types for an unreadable file
+        raise ReportError(f"无法读取报告笔记本 {notebook}: {exc}") from exc
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            return cell.source
+    raise ReportError(f"笔记本 {notebook.name} 没有标记为 parameters 的参数单元")
+
+
+def notebook_parameters(notebook: Path) -> dict[str, NotebookParameter]:
+    """The parameters a notebook declares in its ``parameters``-tagged cell, with their types.
+
+    The cell is read with :mod:`ast`, the way Python reads it. ``papermill.inspect_notebook`` (same output
+    shape: name, annotation, default text) is not used because its line-based parser skips any line with a
+    second ``=``, e.g. ``policy_set: list = []  # 例如 ["grading.excellent_share=0.2"]``, and such a
+    parameter would then be rejected as unknown. Annotations (``year: int = 2025``) and type comments
+    (``year = 2025  # type: int``) are honoured.
+    """
+    source = _parameters_source(notebook)
+    try:
+        tree = ast.parse(source, type_comments=True)
+    except SyntaxError as exc:
+        raise ReportError(f"笔记本 {notebook.name} 的参数单元不是有效的 Python: {exc}") from exc
     declared: dict[str, NotebookParameter] = {}
-    for name, info in papermill.inspect_notebook(str(notebook)).items():
-        source = str(info["default"])
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            name, value, annotation = node.target.id, node.value, ast.unparse(node.annotation)
+        elif (
+            isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        ):
+            name, value, annotation = node.targets[0].id, node.value, node.type_comment or ""
+        else:
+            continue  # imports, tuple unpacking, expressions: not parameters papermill could override
+        default_source = ast.get_source_segment(source, value) or ast.unparse(value)
         try:
-            default = ast.literal_eval(source)
+            default = ast.literal_eval(value)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             default = _NO_DEFAULT  # an expression (e.g. Path(...)): only the annotation can type it
-        typed = _annotation_types(str(info.get("inferred_type_name") or ""))
+        typed = _annotation_types(annotation)
         types, nullable = typed if typed is not None else _default_types(default)
-        declared[name] = NotebookParameter(name, source, default, types, nullable)
+        declared[name] = NotebookParameter(name, default_source, default, types, nullable)
     return declared
 
 
@@ -328,7 +360,7 @@ def plan_report(
     notebook_folder = notebook.parent
     declared = notebook_parameters(notebook)
     if not declared:
-        raise ReportError(f"笔记本 {notebook.name} 没有标记为 parameters 的参数单元")
+        raise ReportError(f"笔记本 {notebook.name} 的参数单元没有声明任何参数")
 
     layers: list[tuple[str, str, Mapping[str, Any]]] = []
     file_values: dict[str, Any] = {}
@@ -535,6 +567,13 @@ def _install(tmp: Path, final: Path, key: str, force: bool) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+class _DropParameterInference(logging.Filter):
+    """Drops papermill's warnings about parameters: :func:`plan_report` has already checked them properly."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(("Unable to parse line", "Passed unknown parameter"))
+
+
 def _scrub_notebook(path: Path, source_name: str) -> None:
     """Drop papermill/nbclient timestamps, durations and absolute paths from the executed notebook."""
     import nbformat
@@ -560,6 +599,9 @@ def _execute(plan: ReportPlan, output: Path, progress: _Progress) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    quiet = _DropParameterInference()
+    papermill_log = logging.getLogger("papermill")
+    papermill_log.addFilter(quiet)
     try:
         papermill.execute_notebook(
             str(plan.notebook),
@@ -585,6 +627,8 @@ def _execute(plan: ReportPlan, output: Path, progress: _Progress) -> None:
         raise ReportError(
             f"报告笔记本 {plan.notebook.name} 无法运行: {type(exc).__name__}: {_ANSI.sub('', str(exc))}"
         ) from exc
+    finally:
+        papermill_log.removeFilter(quiet)
 
 
 def _build(plan: ReportPlan, tmp: Path, progress: _Progress) -> None:

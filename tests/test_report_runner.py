@@ -276,6 +276,53 @@ def test_values_of_the_right_type_are_accepted_and_an_int_for_a_float_becomes_a_
     assert plan.key == "2026"
 
 
+def _notebook_with_parameters(folder: Path, source: str | None) -> Path:
+    cells = [nbformat.v4.new_markdown_cell("# x")]
+    if source is not None:
+        cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]}))
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / f"{STEM}.ipynb")
+    return folder
+
+
+PYTHON_PARAMETERS = textwrap.dedent(
+    """\
+    import math  # not a parameter
+    year: int = 2025
+    policy_set: list = []  # 例如 ["grading.excellent_share=0.2"]
+    threshold: float | None = None
+    label = "x"  # type: str | None
+    base = Path("data")
+    a, b = 1, 2
+    """
+)
+
+
+def test_the_parameters_cell_is_read_as_python(tmp_path):
+    folder = _notebook_with_parameters(tmp_path, PYTHON_PARAMETERS)
+    # papermill's own line parser would miss policy_set (a second "=" in its comment).
+    plan = plan_report(
+        "annual",
+        None,
+        {"policy_set": ["grading.excellent_share=0.2"], "threshold": 1, "label": None, "base": "anything"},
+        notebook_dir=folder,
+    )
+    assert plan.parameters["threshold"] == 1.0 and isinstance(plan.parameters["threshold"], float)
+    assert plan.expressions == {}  # base was given; its default Path("data") is not a literal
+    assert plan_report("annual", None, {}, notebook_dir=folder).expressions == {"base": 'Path("data")'}
+    for name in ("math", "a", "b"):
+        with pytest.raises(ParameterError, match=f"参数 {name} 不是"):
+            plan_report("annual", None, {name: 1}, notebook_dir=folder)
+    with pytest.raises(ParameterError, match=r"threshold 应为 float \| None"):
+        plan_report("annual", None, {"threshold": "high"}, notebook_dir=folder)
+    with pytest.raises(ParameterError, match=r"label 应为 str \| None"):
+        plan_report("annual", None, {"label": 3}, notebook_dir=folder)
+
+
+def test_a_notebook_without_a_parameters_cell_is_refused(tmp_path):
+    with pytest.raises(ReportError, match="parameters"):
+        plan_report("annual", None, {}, notebook_dir=_notebook_with_parameters(tmp_path, None))
+
+
 def test_a_params_file_must_be_a_mapping(tmp_path):
     params = tmp_path / "p.yaml"
     params.write_text("- year\n- 2025\n", "utf-8")
