@@ -106,7 +106,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     folder = run_report(
         args.kind,
         Path(args.params) if args.params else None,
-        out_root=Path(args.out),
+        out_root=Path(args.out) if args.out else None,
         overrides=overrides,
         force=args.force,
     )
@@ -181,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="generate a report notebook + HTML + XLSX with papermill")
     p.add_argument("kind", choices=["annual", "sensitivity", "forecast"])
     p.add_argument("--params", help="parameter YAML, e.g. params/annual-2025.yaml")
-    p.add_argument("--out", default="reports", help="output root (default reports/)")
+    p.add_argument("--out", help="output root (default: the params file's out_root, else reports/)")
     p.add_argument("--year", type=int, help="override the parameter year")
     p.add_argument("--data", help="override the parameter data_dir")
     p.add_argument("--force", action="store_true", help="replace an existing report")
