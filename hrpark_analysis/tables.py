@@ -198,7 +198,7 @@ def neutralize(df: pd.DataFrame) -> pd.DataFrame:
     """The frame with every text cell passed through :func:`safe_text`."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):  # pandas 3: text is "str"
             out[col] = out[col].map(safe_text)
     return out
 
