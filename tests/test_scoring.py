@@ -324,3 +324,14 @@ def test_score_year_is_the_datasets_score_table(policy):
     pd.testing.assert_frame_equal(table, tiny(policy).scores)
     assert list(table.columns[:2]) == ["park_id", "year"]
     assert list(table.columns[-5:]) == ["score_economic", "score_role", "score_operations", "score", "veto"]
+
+
+def test_text_that_looks_like_a_formula_is_neutralized_when_scores_are_written(tmp_path):
+    # pandas 3 gives text columns the "str" dtype; write_csv must still neutralize them (tables.neutralize).
+    from hrpark_analysis.tables import write_csv
+
+    frame = pd.DataFrame({"park_id": ["=HYPERLINK(1)", "P02"], "score": [-1.5, 60.0]})
+    write_csv(frame, tmp_path / "scores.csv")
+    assert (tmp_path / "scores.csv").read_text("utf-8").splitlines() == [
+        "park_id,score", "'=HYPERLINK(1),-1.5", "P02,60.0",
+    ]  # fmt: skip
