@@ -21,9 +21,10 @@ the grid point.
 
 A park is 优秀 at (share j, pass mark k) iff ``min_cap <= cap[j]`` and ``k < passes``, and 不合格 iff
 ``k >= passes``. Both sets are prefixes of the same score order, so the 优秀 count is
-``min(#{min_cap <= cap[j]}, #{eligible, k < passes})``. One sort per draw gives everything; per-park
-probabilities over the grid are a histogram of (park, share index, pass-mark index) turned into counts by
-cumulative sums. Tests hold this against a loop that re-grades every draw and grid point with
+``min(#{min_cap <= cap[j]}, #{eligible, k < passes})``: at least v parks are 优秀 iff the v-th smallest
+share index and the v-th largest pass count allow it, so the distribution of the count over the whole grid is
+one histogram of n entries per draw. Per-park probabilities over the grid are a histogram of (park, share
+index, pass-mark index). Cumulative sums turn both into grid counts; one sort per draw gives everything. Tests hold this against a loop that re-grades every draw and grid point with
 ``grading.grade_scores`` (tests/test_sensitivity.py).
 """
 
@@ -47,6 +48,7 @@ from hrpark_analysis.grading import (
     excellent_cap,
     grade_scores,
 )
+from hrpark_analysis.inputs import DIMENSION_COLUMNS
 from hrpark_analysis.subsidy import scheduled_base
 
 # --- defaults (each one is a keyword argument of the functions below) ---------------------------------------
@@ -83,7 +85,7 @@ DEFAULT_SOBOL_N = 256  # SALib base sample (a power of 2); rows = N × (factors 
 DEFAULT_SOBOL_NOISE_DRAWS = 64
 DEFAULT_SOBOL_RESAMPLES = 100
 DEFAULT_CONF_LEVEL = 0.95
-DEFAULT_TAU_DRAWS = 2000  # Kendall's tau costs O(parks²) per draw: the first 2,000 draws are plenty
+DEFAULT_TAU_DRAWS = 10_000  # Kendall's tau costs O(parks²) per draw: at most the first 10,000 draws
 _TAU_ROWS = 1024  # memory only: draws per Kendall's tau batch
 _SOBOL_ROWS_PER_CHUNK = 256  # memory only: rows × noise draws × parks evaluated at once
 
@@ -104,22 +106,33 @@ class YearInputs:
 
 
 def year_inputs(
-    frame: pd.DataFrame, *, year: int, base_schedule: list[float], grade_factor: dict
+    evaluations: pd.DataFrame,
+    *,
+    year: int,
+    base_schedule: list[float],
+    grade_factor: Mapping[str, float],
+    parks: pd.DataFrame | None = None,
 ) -> YearInputs:
-    """第十一条 / 第二十五条(二): a year's evaluation frame as arrays, with each park's subsidy at risk.
+    """第十一条 / 第二十五条(二): one year's participants as arrays, with each park's subsidy at risk.
 
-    ``frame`` has one row per participant: park_id, score, certified_year and optionally veto and the
-    subtotals score_economic / score_role / score_operations. The subsidy at risk is the base due that year,
-    ``scheduled_base(year - certified_year) × grade_factor["unqualified"]`` — what would be pending and then
-    cancelled if the park stays 不合格. It ignores the 300 cap and revocation (both need earlier years).
+    ``evaluations`` has one row per park and year: park_id, year (optional when the frame holds one year),
+    score, and optionally veto and the subtotals score_economic / score_role / score_operations; the rows of
+    ``year`` are taken. certified_year comes from the frame or from ``parks`` (``Dataset.parks``). The subsidy
+    at risk is that year's base due, ``scheduled_base(year - certified_year) × grade_factor["unqualified"]``:
+    what would be pending, then cancelled, if the park stays 不合格. The 300 cap and revocation are ignored
+    (both need the earlier years: see ``ledger.build``).
     """
+    frame = evaluations[evaluations["year"] == year] if "year" in evaluations else evaluations
+    if "certified_year" not in frame:
+        if parks is None:
+            raise ValueError("certified_year is needed: pass parks or add the column")
+        frame = frame.merge(parks[["park_id", "certified_year"]], on="park_id", how="left", validate="1:1")
     park_ids = frame["park_id"].to_numpy()
     score = frame["score"].to_numpy(dtype=float)
     veto = frame["veto"].eq(True).to_numpy() if "veto" in frame else np.zeros(len(frame), bool)
-    names = ["score_economic", "score_role", "score_operations"]
     dims = None
-    if all(c in frame for c in names):
-        values = {c: frame[c].to_numpy(dtype=float) for c in names}
+    if all(c in frame for c in DIMENSION_COLUMNS):
+        values = {c: frame[c].to_numpy(dtype=float) for c in DIMENSION_COLUMNS}
         if all(np.isfinite(v).all() for v in values.values()):
             dims = values
     k = year - frame["certified_year"].to_numpy(dtype=int)

@@ -161,7 +161,9 @@ def test_sweep_equals_oracle(case):
 
 @given(
     case=cases(),
-    sigma=st.sampled_from([0.0, 0.5, 3.0]),
+    sigma=st.one_of(  # one σ for all, or one per park (as from sigma_from_experts)
+        st.sampled_from([0.0, 0.5, 3.0]), st.lists(st.sampled_from([0.0, 1.0, 3.0]), min_size=8, max_size=8)
+    ),
     resolution=st.sampled_from([None, 0.5, 1.0]),
     draws=st.integers(1, 5),
     chunk_size=st.integers(1, 4),
@@ -171,6 +173,8 @@ def test_sweep_equals_oracle(case):
 @settings(deadline=None)
 def test_monte_carlo_equals_oracle(case, sigma, resolution, draws, chunk_size, seed, dimension_noise):
     noise_args = {"resolution": resolution, "score_range": (0.0, 100.0)}
+    if isinstance(sigma, list):
+        sigma = np.array(sigma[: len(case["score"])])
     mc = sensitivity.monte_carlo(
         case["score"], case["veto"], case["base_due"], excellent_bonus=10.0, sigma=sigma, draws=draws,
         seed=seed, dimensions=case["dims"], shares=case["shares"], pass_marks=case["pass_marks"],
@@ -361,15 +365,17 @@ def test_sweep_baseline_matches_grade_scores_and_heatmap_shape():
 
 # --- inputs -------------------------------------------------------------------------------------------------------
 def test_year_inputs_put_this_years_base_at_risk():
-    frame = pd.DataFrame({
-        "park_id": ["P1", "P2", "P3"], "score": [70.0, 55.0, 90.0], "veto": [None, True, None],
-        "certified_year": [2024, 2023, 2020],
+    evaluations = pd.DataFrame({
+        "park_id": ["P1", "P2", "P3", "P1"], "year": [2025, 2025, 2025, 2024], "score": [70.0, 55.0, 90.0, 80.0],
+        "veto": [None, True, None, None],
     })  # fmt: skip
+    parks = pd.DataFrame({"park_id": ["P1", "P2", "P3"], "certified_year": [2024, 2023, 2020]})
     policy = load_policy()
     x = sensitivity.year_inputs(
-        frame, year=2025, base_schedule=policy["subsidy.base_schedule"],
+        evaluations, year=2025, parks=parks, base_schedule=policy["subsidy.base_schedule"],
         grade_factor=policy.section("subsidy")["grade_factor"],
     )  # fmt: skip
+    assert x.park_ids.tolist() == ["P1", "P2", "P3"]
     assert x.base_due.tolist() == [100.0, 50.0, 0.0]  # 第十一条: 150 / 100 / 50, nothing after three years
     assert x.veto.tolist() == [False, True, False]
     assert x.dimensions is None
