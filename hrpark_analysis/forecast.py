@@ -365,6 +365,18 @@ class Start:
     state: subsidy.State  # arrays (parks,)
     base_score: np.ndarray  # the base-year score of each park, NaN where it has none
 
+    @property
+    def pending_at_base(self) -> float:
+        """第二十五条(二): base subsidy withheld in the base year, rectification outcome unknown (万元).
+
+        The forecast leaves it where the ledger puts it: it is neither in a forecast year's outlay nor in its
+        cancelled amount, whichever way the rectification goes.
+        """
+        if self.history is None:
+            return 0.0
+        book = self.history.ledger
+        return float(book.loc[book["year"] == self.base_year, "pending"].sum())
+
 
 def _clean_evaluations(evaluations: pd.DataFrame) -> pd.DataFrame:
     """Add the optional columns ``ledger.build`` reads (veto, rectified, subtotals, ``_row``) when absent."""

@@ -346,3 +346,21 @@ def test_blocks_and_threads_do_not_change_the_result():
     one = fc.forecast(PARKS, history, policy, _noisy_config(threads=1, chunk_paths=300))
     many = fc.forecast(PARKS, history, policy, _noisy_config(threads=2, chunk_paths=7))
     assert all(np.array_equal(one.baseline.measures[k], many.baseline.measures[k]) for k in fc.MEASURES)
+
+
+def test_the_sample_data_folder_forecast_starts_where_its_2025_ledger_stands(repo):
+    # data/sample's stories (hrpark_analysis/sample.py): cohorts P01–P08 2022, P09–P16 2023, P17–P24 2024,
+    # P25–P30 2025; P12 revoked in 2025; P19 不合格 in 2025 (pending 100); P10 vetoed in 2025 (pending 50).
+    config = fc.ForecastConfig(**FROZEN, horizon=2027, paths=2, arrivals="fixed", arrival_counts=0,
+                               rectification_probability=1.0)  # fmt: skip
+    result = fc.forecast_dataset(repo / "data" / "sample", 2025, load_policy(), config)
+    assert result.base_year == 2025
+    assert result.start.pending_at_base == 150
+    m = result.baseline.measures
+    # 2026: P25–P30 100 each; P17–P24 50 each except P19, 不合格 again (score kept) -> revoked, its 50 forfeited
+    np.testing.assert_array_equal(m["base_paid"][0], [6 * 100 + 7 * 50] * 2)
+    np.testing.assert_array_equal(m["cancelled"][0], [50] * 2)
+    np.testing.assert_array_equal(m["revoked"][:, 0], [2, 2])
+    np.testing.assert_array_equal(m["active"][:, 0], [28, 28])
+    # 2027: only the 2025 cohort's third year remains
+    np.testing.assert_array_equal(m["base_paid"][1], [6 * 50] * 2)
