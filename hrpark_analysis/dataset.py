@@ -229,7 +229,9 @@ def indicator_inputs(
     *,
     files: Mapping[str, str | Path],
 ) -> dict[str, dict[str, np.ndarray]]:
-    """Each indicator's inputs aligned to ``parks``; a target or rating missing for a park is an error."""
+    """第二十一条: each indicator's inputs aligned to ``parks`` — annual figures (第十六条), targets (第十四条),
+    ratings (第二十二条(三)) and event counts. A target or rating missing for a park taking part is an error;
+    no event means zero events."""
     ids = parks["park_id"].to_numpy()
     ratio = [ind.id for ind in sheet.by_method("ratio_to_target")]
     rated = [ind.id for ind in sheet.by_method("rating")]

@@ -85,7 +85,7 @@ def veto_flag(events: np.ndarray, *, min_events: int) -> np.ndarray:
 
 
 def score_indicator(indicator: Indicator, inputs: Mapping[str, np.ndarray]) -> np.ndarray:
-    """One indicator's points (or veto flags) from its aligned inputs, by the sheet's method and parameters."""
+    """第二十一条 / 第二十三条: one indicator's points (or veto flags) by its method and parameters in the sheet."""
     args = {"weight": indicator.weight, **indicator.params}
     if indicator.method == "ratio_to_target":
         return ratio_to_target(inputs["actual"], inputs["target"], weight=indicator.weight)

@@ -335,3 +335,18 @@ def test_text_that_looks_like_a_formula_is_neutralized_when_scores_are_written(t
     assert (tmp_path / "scores.csv").read_text("utf-8").splitlines() == [
         "park_id,score", "'=HYPERLINK(1),-1.5", "P02,60.0",
     ]  # fmt: skip
+
+
+def test_a_folder_saved_by_chinese_excel_scores_the_same(policy, tmp_path):
+    # parks.csv in GB18030 (Chinese Excel's CSV), targets and ratings as XLSX workbooks
+    folder = tmp_path / "data"
+    shutil.copytree(TINY_DIR, folder)
+    text = (folder / "parks.csv").read_text("utf-8")
+    (folder / "parks.csv").write_bytes(text.encode("gb18030"))
+    for name in ("targets", "ratings"):
+        pd.read_csv(folder / f"{name}.csv", dtype=str).to_excel(folder / f"{name}.xlsx", index=False)
+        (folder / f"{name}.csv").unlink()
+    converted = tiny(policy, data_dir=folder)
+    pd.testing.assert_frame_equal(converted.scores, tiny(policy).scores)
+    assert converted.parks["name"].tolist()[:2] == ["示例园区甲", "示例园区乙"]
+    assert {p.name for p in converted.files} >= {"targets.xlsx", "ratings.xlsx"}
