@@ -280,3 +280,15 @@ def test_bad_input_stops_hrpark_score_with_exit_2_a_located_message_and_no_outpu
     for part in where:
         assert part in err, (part, err)
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_the_stories_do_not_depend_on_the_seed(tmp_path, policy):
+    folder = tmp_path / "seed11"
+    sample.write_sample(folder, seed=11)
+    other = dataset.load_dataset(folder, 2025, policy)
+    assert other.scores.set_index("park_id").loc["P07", "score"] == 60.0
+    base = graded(other, policy)
+    include = graded(other, policy, **{"grading.tie_policy": "include"})
+    assert (grades_2025(base) == "excellent").sum() == 6 and (grades_2025(include) == "excellent").sum() == 8
+    book = base.ledger.set_index(["park_id", "year"])
+    assert book.loc[("P12", 2025), "status"] == "revoked" and book.loc[("P19", 2025), "pending"] > 0
