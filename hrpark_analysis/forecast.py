@@ -474,15 +474,18 @@ def _generators(seed: int | np.random.Generator) -> dict[str, np.random.Generato
     return dict(zip(_STREAMS, children, strict=True))
 
 
-def _run_all(jobs: Sequence[Callable[[], None]], threads: int) -> None:
-    """Run independent jobs, on ``threads`` worker threads when more than one (numpy releases the GIL)."""
-    if threads <= 1 or len(jobs) <= 1:
+def _run_all(jobs: Sequence[Callable[[], None]], workers: ThreadPoolExecutor | None) -> None:
+    """Run independent jobs, on the worker threads if any (numpy releases the GIL in array operations)."""
+    if workers is None or len(jobs) <= 1:
         for job in jobs:
             job()
         return
-    with ThreadPoolExecutor(threads) as workers:
-        for future in [workers.submit(job) for job in jobs]:
-            future.result()
+    for future in [workers.submit(job) for job in jobs]:
+        future.result()
+
+
+def _workers(threads: int) -> ThreadPoolExecutor | None:
+    return ThreadPoolExecutor(threads) if threads > 1 else None
 
 
 def draw(start: Start, model: ScoreModel, config: ForecastConfig,
@@ -546,7 +549,12 @@ def draw(start: Start, model: ScoreModel, config: ForecastConfig,
     jobs = [*(partial(innovations, i) for i in range(n_years)),
             partial(bernoulli, "veto", config.veto_rate, veto),
             partial(bernoulli, "rectification", config.rectification_probability, rectified)]  # fmt: skip
-    _run_all(jobs, config.threads)
+    workers = _workers(config.threads)
+    try:
+        _run_all(jobs, workers)
+    finally:
+        if workers is not None:
+            workers.shutdown()
     for i in range(n_years):
         latent = np.clip(mu + model.phi * (latent - mu) + model.sigma * score[i], 0.0, 100.0)
         score[i] = latent if config.score_decimals is None else np.round(latent, config.score_decimals)
@@ -575,7 +583,8 @@ def project(start: Start, draws: Draws, policy: Policy, config: ForecastConfig,
     evaluation year reached, plaque not withdrawn) are graded together per path with ``grade_scores``;
     ``subsidy.step`` advances every park; district matching is the year's payment times the ratio.
     Paths are independent, so a year's rules run on blocks of ``chunk_paths`` paths, ``threads`` at a time
-    (numpy releases the GIL in the array operations); the result does not depend on either.
+    (numpy releases the GIL in the array operations), and only on the slots born on some path by then; the
+    result does not depend on either.
     """
     grading_args = policy.section("grading")
     if grading_args["tie_policy"] == "dimension":
@@ -609,30 +618,31 @@ def project(start: Start, draws: Draws, policy: Policy, config: ForecastConfig,
 
     out = {m: np.zeros((n_years, paths)) for m in MEASURES}
 
-    def advance(i: int, block: slice, since: np.ndarray, taking_part: np.ndarray, new: dict) -> None:
-        graded = grade_scores(draws.score[i, block], draws.veto[i, block], taking_part[block], None,
+    def advance(i: int, rows: slice, cols: slice, since: np.ndarray, taking_part: np.ndarray) -> None:
+        block = (rows, cols)
+        graded = grade_scores(draws.score[i][block], draws.veto[i][block], taking_part[rows], None,
                               **grading_args)  # fmt: skip
         before = subsidy.State(**{name: values[block] for name, values in state.items()})
         after, amounts = subsidy.step(
-            before, since[block], graded.grade, draws.rectified[i, block], **step_args
+            before, since[rows], graded.grade, draws.rectified[i][block], **step_args
         )
-        for name in new:
-            new[name][block] = getattr(after, name)
+        for name, values in state.items():  # step returns new arrays, so the views can be overwritten
+            values[block] = getattr(after, name)
         paid = amounts.base_paid + amounts.bonus
-        out["base_paid"][i, block] = amounts.base_paid.sum(axis=1)
-        out["bonus"][i, block] = amounts.bonus.sum(axis=1)
-        out["district_match"][i, block] = (paid * match).sum(axis=1)
-        out["pending"][i, block] = amounts.pending.sum(axis=1)
-        out["cancelled"][i, block] = amounts.cancelled.sum(axis=1)
-        out["active"][i, block] = (amounts.certified & ~amounts.revoked).sum(axis=1)
-        out["revoked"][i, block] = amounts.revoked.sum(axis=1)
-        out["newly_revoked"][i, block] = amounts.newly_revoked.sum(axis=1)
-        out["n_evaluated"][i, block] = (graded.grade != NOT_EVALUATED).sum(axis=1)
-        out["n_excellent"][i, block] = (graded.grade == EXCELLENT).sum(axis=1)
-        out["n_qualified"][i, block] = (graded.grade == QUALIFIED).sum(axis=1)
-        out["n_unqualified"][i, block] = (graded.grade == UNQUALIFIED).sum(axis=1)
+        out["base_paid"][i, rows] = amounts.base_paid.sum(axis=1)
+        out["bonus"][i, rows] = amounts.bonus.sum(axis=1)
+        out["district_match"][i, rows] = (paid * match[cols]).sum(axis=1)
+        out["pending"][i, rows] = amounts.pending.sum(axis=1)
+        out["cancelled"][i, rows] = amounts.cancelled.sum(axis=1)
+        out["active"][i, rows] = (amounts.certified & ~amounts.revoked).sum(axis=1)
+        out["revoked"][i, rows] = amounts.revoked.sum(axis=1)
+        out["newly_revoked"][i, rows] = amounts.newly_revoked.sum(axis=1)
+        out["n_evaluated"][i, rows] = (graded.grade != NOT_EVALUATED).sum(axis=1)
+        out["n_excellent"][i, rows] = (graded.grade == EXCELLENT).sum(axis=1)
+        out["n_qualified"][i, rows] = (graded.grade == QUALIFIED).sum(axis=1)
+        out["n_unqualified"][i, rows] = (graded.grade == UNQUALIFIED).sum(axis=1)
 
-    workers = ThreadPoolExecutor(config.threads) if config.threads > 1 and len(blocks) > 1 else None
+    workers = _workers(config.threads)
     try:
         for i, year in enumerate(_progress(draws.years, config.progress)):
             year = int(year)
@@ -648,15 +658,13 @@ def project(start: Start, draws: Draws, policy: Policy, config: ForecastConfig,
             for r, key in enumerate(REGION_KEYS):
                 out[f"arrivals_{key}"][i] = (newly & (draws.region == r)).sum(axis=1)
 
-            since = np.where(born, year - certified_year, -1)
-            taking_part = born & (certified_year + offset <= year) & ~state["revoked"]
-            new = {name: np.empty_like(values) for name, values in state.items()}
-            if workers is None:
-                for block in blocks:
-                    advance(i, block, since, taking_part, new)
-            else:
-                list(workers.map(lambda block: advance(i, block, since, taking_part, new), blocks))  # noqa: B023
-            state = new
+            # Slots past the last one born on any path are unborn everywhere: no grade, no amount, no change.
+            cols = slice(0, n_existing + int(n_born.max(initial=0)))
+            if cols.stop > 0:
+                alive, cert = born[:, cols], certified_year[:, cols]
+                since = np.where(alive, year - cert, -1)
+                taking_part = alive & (cert + offset <= year) & ~state["revoked"][:, cols]
+                _run_all([partial(advance, i, rows, cols, since, taking_part) for rows in blocks], workers)
             if callback is not None:
                 callback(year)
     finally:

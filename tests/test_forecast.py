@@ -364,3 +364,9 @@ def test_the_sample_data_folder_forecast_starts_where_its_2025_ledger_stands(rep
     np.testing.assert_array_equal(m["active"][:, 0], [28, 28])
     # 2027: only the 2025 cohort's third year remains
     np.testing.assert_array_equal(m["base_paid"][1], [6 * 50] * 2)
+
+
+def test_no_parks_and_no_arrivals_cost_nothing():
+    config = fc.ForecastConfig(**FROZEN, horizon=2026, paths=3, arrivals="fixed", arrival_counts=0)
+    m = fc.forecast(NO_PARKS, NO_EVALUATIONS, load_policy(), config, base_year=2024).baseline.measures
+    assert all((m[k] == 0).all() for k in fc.MEASURES)
