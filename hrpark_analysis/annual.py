@@ -59,7 +59,7 @@ def _zh(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
     for col in ("veto", "cap_exceeded", "ties_excluded", "online_offline", "revoked_this_year"):
         if col in out:
             out[col] = out[col].map({True: "是", False: "否"})
-    return out.rename(columns={**labels.COLUMN, **(extra or {})})
+    return out.rename(columns={**labels.COLUMN, **(extra or {})}).reset_index(drop=True)
 
 
 def build(
@@ -242,3 +242,43 @@ def dimension_chart(report: AnnualReport, *, sample: bool = True):
     if sample:
         charts.mark_sample(ax)
     return fig
+
+
+SHEET_COLUMNS = {
+    "id": "指标代码",
+    "name": "指标名称",
+    "dimension": "评估内容",
+    "weight": "分值",
+    "unit": "单位",
+    "source": "数据来源",
+    "method": "计分方法",
+    "params": "计分参数",
+    "reference": "依据",
+}
+
+
+def sheet_table(sheet) -> pd.DataFrame:
+    """第二十一条/第二十三条: the evaluation sheet's indicators with Chinese headers, for the report."""
+    return sheet.table().rename(columns=SHEET_COLUMNS)
+
+
+def park_sheets(report: AnnualReport, scores: pd.DataFrame, sheet) -> dict[str, pd.DataFrame]:
+    """第二十三条(二): each park's own 得分表 — indicator, dimension, full points and points scored."""
+    indicators = [ind for ind in sheet.indicators if ind.id in scores.columns]
+    frame = pd.DataFrame({
+        "指标代码": [ind.id for ind in indicators],
+        "指标名称": [ind.name for ind in indicators],
+        "评估内容": [labels.DIMENSION.get(ind.dimension_column, ind.dimension) for ind in indicators],
+        "分值": [ind.weight for ind in indicators],
+    })  # fmt: skip
+    by_park = scores.set_index("park_id")
+    out = {}
+    for row in report.graded.itertuples():
+        if row.park_id not in by_park.index:
+            continue
+        points = by_park.loc[row.park_id, [ind.id for ind in indicators]].to_numpy(dtype=float)
+        sheet_frame = frame.assign(得分=points)
+        total = pd.DataFrame([{"指标代码": "合计", "指标名称": f"{row.name}(名次 {row.rank}，{labels.GRADE[row.grade]})",
+                               "评估内容": "", "分值": frame["分值"].sum(), "得分": row.score}])  # fmt: skip
+        out[f"得分表-{row.park_id}"] = pd.concat([sheet_frame, total], ignore_index=True)
+    return out
