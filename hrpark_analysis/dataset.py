@@ -167,6 +167,20 @@ def read_past_evaluations(path: Path | None, year: int) -> pd.DataFrame:
     return evals[evals["year"] < year].reset_index(drop=True)
 
 
+def rectification_outcomes(path: Path | None, year: int) -> pd.Series:
+    """第二十五条(二): YEAR's rectification outcomes, when the bureau has recorded them.
+
+    YEAR's score comes from the data, but whether an unqualified park rectified in time is only known
+    later: a row for YEAR in the evaluations file with ``rectified`` filled in carries that outcome (its
+    score is ignored). Without it the year's base subsidy of an unqualified park stays pending.
+    """
+    if path is None or read_table(path).empty:
+        return pd.Series(dtype=float)
+    evals = inputs.read_evaluations(path)
+    rows = evals[(evals["year"] == year) & evals["rectified"].notna()]
+    return rows.set_index("park_id")["rectified"].astype(float)
+
+
 def _empty_evaluations() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=float) for c in EVALUATION_FIELDS})
     frame["park_id"] = frame["park_id"].astype(object)
@@ -322,8 +336,9 @@ def load_dataset(
     """Read a data folder and score YEAR (第十六条, 第二十一条–第二十三条) for every park taking part.
 
     ``evaluations`` is the folder's past results for years before YEAR plus YEAR's scores (rectification
-    unknown), so ``ledger.build(ds.parks, ds.evaluations, policy)`` grades YEAR with its history. Past
-    results for YEAR or later in the evaluations file are ignored: YEAR is scored from the data.
+    unknown unless recorded, see :func:`rectification_outcomes`), so ``ledger.build(ds.parks, ds.evaluations,
+    policy)`` grades YEAR with its history. Scores for YEAR or later in the evaluations file are ignored:
+    YEAR is scored from the data.
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
@@ -350,7 +365,10 @@ def load_dataset(
     scores, annual = score_frames(
         sheet, parks[active].reset_index(drop=True), year, reports, targets, ratings, events, files=files
     )
-    merged = pd.concat([past[[*EVALUATION_FIELDS, ROW]], as_evaluations(scores)], ignore_index=True)
+    current = as_evaluations(scores)
+    outcomes = rectification_outcomes(paths["evaluations"], year)
+    current["rectified"] = current["park_id"].map(outcomes).astype(float)
+    merged = pd.concat([past[[*EVALUATION_FIELDS, ROW]], current], ignore_index=True)
     merged["veto"] = merged["veto"].astype(bool)
     return Dataset(
         data_dir=data_dir,

@@ -133,3 +133,23 @@ def test_hostile_park_names_stay_inert_in_html_and_xlsx(tmp_path):
     cells = [v for row in wb["得分表"].values for v in row if isinstance(v, str)]
     assert any(v.startswith("'=HYPERLINK") for v in cells)
     assert not any(v.startswith("=") for v in cells)
+
+
+def test_a_recorded_rectification_outcome_for_the_scored_year_resolves_the_pending_amount(tmp_path):
+    # P19 is 不合格 in 2025 with its 100 pending (data/sample/README.md); the bureau records that it
+    # rectified in time, so the 100 is paid (第二十五条(二)). The score in that row is ignored.
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DIR, data)
+    with open(data / "evaluations.csv", "a", encoding="utf-8") as fh:
+        fh.write("P19,2025,0,false,true,,,\n")
+    policy = load_policy()
+    before = load_dataset(SAMPLE_DIR, 2025, policy)
+    after = load_dataset(data, 2025, policy)
+
+    def row(ds):
+        book = ledger.build(ds.parks, ds.evaluations, policy).ledger
+        return book.set_index(["park_id", "year"]).loc[("P19", 2025)]
+
+    assert (row(before)["pending"], row(before)["base_paid"]) == (100, 0)
+    assert (row(after)["pending"], row(after)["base_paid"]) == (0, 100)
+    assert row(after)["score"] == row(before)["score"]
