@@ -460,6 +460,10 @@ years before it, which are the scores of those years computed the same way.
 | rectified | for 不合格 results: true = rectified in time, false = still 不合格 after rectification (第二十五条(二)); empty = not applicable or not yet known |
 | score_economic, score_role, score_operations | subtotals 经济发展 / 作用发挥 / 运营管理 (第二十一条(一)(二)(三)) |
 
+A row for the scored year itself (e.g. 2025) is read only for its `rectified` value: when the bureau
+records that an unqualified park rectified in time (or did not), that year's pending base subsidy becomes
+paid (or cancelled). Its score is ignored — the scored year's score always comes from the monthly data.
+
 ### monthly.csv — monthly operating reports (第十六条)
 One row per park and reported month, from the certification month on. A few months are missing on purpose:
 they are listed by `load_dataset(...).missing_months` and lower the reporting-rate indicator.
