@@ -621,7 +621,7 @@ def project(start: Start, draws: Draws, policy: Policy, config: ForecastConfig,
     def advance(i: int, rows: slice, cols: slice, since: np.ndarray, taking_part: np.ndarray) -> None:
         block = (rows, cols)
         graded = grade_scores(draws.score[i][block], draws.veto[i][block], taking_part[rows], None,
-                              **grading_args)  # fmt: skip
+                              **grading_args, with_rank=False)  # fmt: skip
         before = subsidy.State(**{name: values[block] for name, values in state.items()})
         after, amounts = subsidy.step(
             before, since[rows], graded.grade, draws.rectified[i][block], **step_args

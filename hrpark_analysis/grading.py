@@ -100,6 +100,7 @@ def grade_scores(
     tie_policy: str,
     tie_break_order: list[str],
     excellent_min_score: float | None,
+    with_rank: bool = True,
 ) -> Grading:
     """第二十四条: 优秀 at most ``excellent_share`` of participants; below ``pass_mark`` is 不合格.
 
@@ -109,6 +110,9 @@ def grade_scores(
       不合格 (and reach ``excellent_min_score`` if set) are candidates, taken in score order.
     - A tied group at the boundary: ``exclude`` leaves the whole group out, ``include`` takes it (the cap may
       be passed and is flagged), ``dimension`` breaks ties by ``tie_break_order`` subtotals, then excludes.
+
+    ``with_rank=False`` skips the score ranking (a second sort) for callers that only need grades, such as
+    the forecast's thousands of paths; ``rank`` is then all zeros.
     """
     score = np.asarray(score, dtype=float)
     active = np.ones(score.shape, dtype=bool) if active is None else np.asarray(active, dtype=bool)
@@ -138,8 +142,11 @@ def grade_scores(
 
     grade = np.where(unqualified, UNQUALIFIED, np.where(excellent, EXCELLENT, QUALIFIED)).astype(np.int8)
     grade[~active] = NOT_EVALUATED
-    rank_above, _ = tie_counts([score], active)
-    rank = np.where(active, rank_above + 1, 0)
+    if with_rank:
+        rank_above, _ = tie_counts([score], active)
+        rank = np.where(active, rank_above + 1, 0)
+    else:
+        rank = np.zeros(score.shape, dtype=np.int64)
     n_excellent = excellent.sum(axis=-1)
     ties_excluded = (candidate & (above < capx) & ~excellent).any(axis=-1)
     return Grading(

@@ -162,3 +162,11 @@ def test_include_takes_at_least_as_many_as_exclude_and_only_tied_extras(scores, 
     extra = (inc.grade == EXCELLENT) & (exc.grade != EXCELLENT)
     # the extras form one group of equal scores
     assert len(set(s[extra].tolist())) <= 1
+
+
+def test_skipping_the_rank_changes_no_grade():
+    s = np.array([95, 90, 88, 88, 80, 75, 70, 65, 62, 61.0])
+    full = grade_scores(s, **BASELINE)
+    fast = grade_scores(s, **BASELINE, with_rank=False)
+    assert fast.grade.tolist() == full.grade.tolist()
+    assert not fast.rank.any() and full.rank.any()
