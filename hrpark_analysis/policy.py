@@ -7,8 +7,6 @@ A reform is the baseline with dotted-key overrides (``grading.excellent_share=0.
 
 from __future__ import annotations
 
-import difflib
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -18,6 +16,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from hrpark_analysis import checks
 from hrpark_analysis.errors import PolicyError
 
 BASELINE_NAME = "policy-2021.yaml"
@@ -26,127 +25,56 @@ REGION_KEYS = ("main_city", "northeast", "southeast")
 DIMENSIONS = ("score_economic", "score_role", "score_operations")
 
 
-# --- value checks: each returns an error message or None -------------------------------------------------
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _number(lo: float | None = None, hi: float | None = None, lo_open: bool = False) -> Callable:
-    def check(v: Any) -> str | None:
-        if not _is_number(v):
-            return f"应为数值，实际为 {v!r}"
-        if lo is not None and (v <= lo if lo_open else v < lo):
-            return f"应{'大于' if lo_open else '不小于'} {lo}，实际为 {v}"
-        if hi is not None and v > hi:
-            return f"应不大于 {hi}，实际为 {v}"
-        return None
-
-    return check
-
-
-def _integer(lo: int) -> Callable:
-    def check(v: Any) -> str | None:
-        if isinstance(v, bool) or not isinstance(v, int):
-            return f"应为整数，实际为 {v!r}"
-        return None if v >= lo else f"应不小于 {lo}，实际为 {v}"
-
-    return check
-
-
-def _boolean(v: Any) -> str | None:
-    return None if isinstance(v, bool) else f"应为 true 或 false，实际为 {v!r}"
-
-
-def _choice(*options: str) -> Callable:
-    def check(v: Any) -> str | None:
-        if v in options:
-            return None
-        hint = difflib.get_close_matches(str(v), options, n=1)
-        more = f"；是否想用 {hint[0]}？" if hint else ""
-        return f"应为 {' / '.join(options)} 之一，实际为 {v!r}{more}"
-
-    return check
-
-
-def _optional(inner: Callable) -> Callable:
-    return lambda v: None if v is None else inner(v)
-
-
-def _list_of(inner: Callable, allowed: Iterable[str] | None = None, min_len: int = 1) -> Callable:
-    allowed_set = set(allowed) if allowed is not None else None
-
-    def check(v: Any) -> str | None:
-        if not isinstance(v, list) or len(v) < min_len:
-            return f"应为至少 {min_len} 项的列表，实际为 {v!r}"
-        for item in v:
-            if (msg := inner(item)) is not None:
-                return f"列表项 {item!r}: {msg}"
-            if allowed_set is not None and item not in allowed_set:
-                return f"列表项 {item!r} 不在 {sorted(allowed_set)} 之中"
-        return None
-
-    return check
-
-
-def _text(v: Any) -> str | None:
-    return None if isinstance(v, str) and v.strip() else f"应为非空文字，实际为 {v!r}"
-
-
 def _ratio_map(v: Any) -> str | None:
     if not isinstance(v, dict):
         return f"应为 区县: 比例 的映射，实际为 {v!r}"
     for k, ratio in v.items():
-        if (msg := _number(0)(ratio)) is not None:
+        if (msg := checks.number(0)(ratio)) is not None:
             return f"{k}: {msg}"
     return None
 
 
-AMOUNT = _number(0)  # amounts (万元) ≥ 0
-FACTOR = _number(0)  # factors ≥ 0
-COUNT = _number(0)
+AMOUNT = checks.number(0)  # amounts (万元) ≥ 0
+FACTOR = checks.number(0)  # factors ≥ 0
+COUNT = checks.number(0)
 
 SCHEMA: dict[str, Callable[[Any], str | None]] = {
-    "regions.main_city": _list_of(_text),
-    "regions.northeast": _list_of(_text),
-    "regions.southeast": _list_of(_text),
+    "regions.main_city": checks.list_of(checks.text),
+    "regions.northeast": checks.list_of(checks.text),
+    "regions.southeast": checks.list_of(checks.text),
     "eligibility.min_floor_area_m2": COUNT,
     "eligibility.min_institutions": COUNT,
     "eligibility.min_revenue_first_year": AMOUNT,
     "eligibility.min_employment_served": COUNT,
     "eligibility.min_talent_moves": COUNT,
     "eligibility.regional_relaxation": FACTOR,
-    "eligibility.relaxed_regions": _list_of(_text, REGION_KEYS, min_len=0),
+    "eligibility.relaxed_regions": checks.list_of(checks.text, REGION_KEYS, min_len=0),
     "eligibility.online_area_relaxation": FACTOR,
-    "eligibility.relaxations_combine": _choice("multiply", "min"),
-    "procedure.required_materials": _list_of(_text),
-    "evaluation.first_evaluation_offset": _integer(0),
-    "evaluation.total_points": _number(0, lo_open=True),
-    "grading.pass_mark": _number(0, 100),
-    "grading.pass_mark_inclusive": _boolean,
-    "grading.veto_enabled": _boolean,
-    "grading.excellent_share": _number(0, 1, lo_open=True),
-    "grading.cap_rounding": _choice("floor", "round", "ceil"),
-    "grading.tie_policy": _choice("exclude", "include", "dimension"),
-    "grading.tie_break_order": _list_of(_text, DIMENSIONS),
-    "grading.excellent_min_score": _optional(_number(0, 100)),
-    "subsidy.base_schedule": _list_of(AMOUNT),
+    "eligibility.relaxations_combine": checks.choice("multiply", "min"),
+    "procedure.required_materials": checks.list_of(checks.text),
+    "evaluation.first_evaluation_offset": checks.integer(0),
+    "evaluation.total_points": checks.number(0, lo_open=True),
+    "grading.pass_mark": checks.number(0, 100),
+    "grading.pass_mark_inclusive": checks.boolean,
+    "grading.veto_enabled": checks.boolean,
+    "grading.excellent_share": checks.number(0, 1, lo_open=True),
+    "grading.cap_rounding": checks.choice("floor", "round", "ceil"),
+    "grading.tie_policy": checks.choice("exclude", "include", "dimension"),
+    "grading.tie_break_order": checks.list_of(checks.text, DIMENSIONS),
+    "grading.excellent_min_score": checks.optional(checks.number(0, 100)),
+    "subsidy.base_schedule": checks.list_of(AMOUNT),
     "subsidy.base_cap": AMOUNT,
     "subsidy.grade_factor.excellent": FACTOR,
     "subsidy.grade_factor.qualified": FACTOR,
     "subsidy.grade_factor.unqualified": FACTOR,
     "subsidy.excellent_bonus": AMOUNT,
-    "subsidy.bonus_counts_against_cap": _boolean,
-    "subsidy.bonus_after_subsidy_years": _boolean,
+    "subsidy.bonus_counts_against_cap": checks.boolean,
+    "subsidy.bonus_after_subsidy_years": checks.boolean,
     "subsidy.district_match_ratio": FACTOR,
     "subsidy.district_match_ratio_by_district": _ratio_map,
-    "consequences.revoke_after_unqualified_years": _integer(1),
-    "consequences.revoked_forfeits_current_year": _boolean,
+    "consequences.revoke_after_unqualified_years": checks.integer(1),
+    "consequences.revoked_forfeits_current_year": checks.boolean,
 }
-
-
-def _suggest(key: str, options: Iterable[str]) -> str:
-    hint = difflib.get_close_matches(key, list(options), n=1, cutoff=0.5)
-    return f"；是否想用 {hint[0]}？" if hint else ""
 
 
 @dataclass(frozen=True)
@@ -173,7 +101,7 @@ class Policy:
 
     def __getitem__(self, key: str) -> Any:
         if key not in self.params:
-            raise PolicyError(f"未知的政策参数 {key}{_suggest(key, self.params)}")
+            raise PolicyError(f"未知的政策参数 {key}{checks.suggest(key, self.params)}")
         return self.params[key].value
 
     def section(self, name: str) -> dict[str, Any]:
@@ -285,7 +213,7 @@ def _resolve_override(key: str, value: Any, params: Mapping[str, Parameter]) -> 
     parent, _, child = key.rpartition(".")
     if parent in params and isinstance(params[parent].value, dict):
         return parent, {**params[parent].value, child: value}
-    raise PolicyError(f"未知的 --set 参数 {key}{_suggest(key, params)}")
+    raise PolicyError(f"未知的 --set 参数 {key}{checks.suggest(key, params)}")
 
 
 def _flatten(node: Mapping[str, Any], prefix: str, source: str) -> dict[str, Parameter]:
@@ -298,7 +226,7 @@ def _flatten(node: Mapping[str, Any], prefix: str, source: str) -> dict[str, Par
             unknown = set(child) - ENTRY_FIELDS
             if unknown:
                 bad = sorted(unknown)[0]
-                raise PolicyError(f"{source}: {key} 含未知字段 {bad}{_suggest(bad, ENTRY_FIELDS)}")
+                raise PolicyError(f"{source}: {key} 含未知字段 {bad}{checks.suggest(bad, ENTRY_FIELDS)}")
             missing = [f for f in ("description", "unit", "reference") if not child.get(f)]
             if missing:
                 raise PolicyError(f"{source}: {key} 缺少字段 {', '.join(missing)}")
@@ -332,7 +260,7 @@ def _check_consistency(params: Mapping[str, Parameter], source: str) -> None:
         if district not in seen:
             raise PolicyError(
                 f"{source}: subsidy.district_match_ratio_by_district 中的区县 {district} 不在“一区两群”名单中"
-                f"{_suggest(district, seen)}"
+                f"{checks.suggest(district, seen)}"
             )
 
 
@@ -359,7 +287,7 @@ def load_policy(
     params = _flatten(raw, "", source)
     for key in params:
         if key not in SCHEMA:
-            raise PolicyError(f"{source}: 未知的政策参数 {key}{_suggest(key, SCHEMA)}")
+            raise PolicyError(f"{source}: 未知的政策参数 {key}{checks.suggest(key, SCHEMA)}")
     missing = [k for k in SCHEMA if k not in params]
     if missing:
         raise PolicyError(f"{source}: 缺少政策参数 {', '.join(missing)}")

@@ -10,10 +10,8 @@ indicator and its line in the file.
 
 from __future__ import annotations
 
-import difflib
-import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -23,6 +21,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from hrpark_analysis import checks
 from hrpark_analysis.errors import InputError
 
 BUNDLED_NAME = "sheet-illustrative.yaml"
@@ -45,53 +44,6 @@ ENTRY_FIELDS = {"value", "description", "unit", "reference", "assumption", "reas
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-# --- parameter checks: each returns an error message or None ---------------------------------------------
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _number(lo: float | None = None, hi: float | None = None, lo_open: bool = False) -> Callable:
-    def check(v: Any) -> str | None:
-        if not _is_number(v):
-            return f"应为数值，实际为 {v!r}"
-        if lo is not None and (v <= lo if lo_open else v < lo):
-            return f"应{'大于' if lo_open else '不小于'} {lo}，实际为 {v}"
-        if hi is not None and v > hi:
-            return f"应不大于 {hi}，实际为 {v}"
-        return None
-
-    return check
-
-
-def _integer(lo: int, hi: int | None = None) -> Callable:
-    def check(v: Any) -> str | None:
-        if isinstance(v, bool) or not isinstance(v, int):
-            return f"应为整数，实际为 {v!r}"
-        if v < lo or (hi is not None and v > hi):
-            return f"应在 {lo}–{hi} 之间，实际为 {v}" if hi is not None else f"应不小于 {lo}，实际为 {v}"
-        return None
-
-    return check
-
-
-def _choice(*options: str) -> Callable:
-    def check(v: Any) -> str | None:
-        return (
-            None if v in options else f"应为 {' / '.join(options)} 之一，实际为 {v!r}{_suggest(v, options)}"
-        )
-
-    return check
-
-
-def _optional(inner: Callable) -> Callable:
-    return lambda v: None if v is None else inner(v)
-
-
-def _suggest(value: Any, options: Iterable[str]) -> str:
-    hint = difflib.get_close_matches(str(value), list(options), n=1, cutoff=0.5)
-    return f"；是否想用 {hint[0]}？" if hint else ""
-
-
 @dataclass(frozen=True)
 class Method:
     """A scoring method: the source it reads, its parameters (all required, no hidden defaults) and its weight."""
@@ -108,28 +60,28 @@ METHODS: dict[str, Method] = {
     # growth rates and rates of compliance: linear from `floor` (0 points) to `target` (full points).
     "piecewise_linear": Method(
         "monthly",
-        {"floor": _number(), "target": _number(), "no_data_fraction": _number(0, 1)},
+        {"floor": checks.number(), "target": checks.number(), "no_data_fraction": checks.number(0, 1)},
         True,
         "分段线性(下限至目标)",
     ),
     # 第二十二条(三) expert review: points directly (0..weight) or a 0–1 fraction of the weight.
-    "rating": Method("rating", {"scale": _choice("points", "fraction")}, True, "专家评分"),
+    "rating": Method("rating", {"scale": checks.choice("points", "fraction")}, True, "专家评分"),
     # 第二十一条(三) 安全管理: points off per event, never below zero for the dimension.
     "deduction": Method(
         "deduction",
-        {"points_per_event": _number(0, lo_open=True), "max_points": _optional(_number(0))},
+        {"points_per_event": checks.number(0, lo_open=True), "max_points": checks.optional(checks.number(0))},
         False,
         "扣分(分项不低于0)",
     ),
     # 第二十四条 "直接确定为不合格": enough events set the veto flag whatever the score.
-    "veto": Method("deduction", {"min_events": _integer(1)}, False, "一票否决"),
+    "veto": Method("deduction", {"min_events": checks.integer(1)}, False, "一票否决"),
 }
 
 SETTINGS: dict[str, Callable[[Any], str | None]] = {
-    "missing_month_flows": _choice("received", "annualize"),
-    "default_certified_month": _integer(1, 12),
-    "rating_aggregate": _choice("mean", "median"),
-    "score_decimals": _integer(0, 6),
+    "missing_month_flows": checks.choice("received", "annualize"),
+    "default_certified_month": checks.integer(1, 12),
+    "rating_aggregate": checks.choice("mean", "median"),
+    "score_decimals": checks.integer(0, 6),
 }
 
 
@@ -269,7 +221,7 @@ def load_sheet(path: str | Path | None = None, *, total_points: float = 100) -> 
     if unknown:
         bad = sorted(map(str, unknown))[0]
         raise InputError(
-            f"未知的顶层字段 {bad}{_suggest(bad, ['document', 'settings', 'monthly_fields', 'indicators'])}",
+            f"未知的顶层字段 {bad}{checks.suggest(bad, ['document', 'settings', 'monthly_fields', 'indicators'])}",
             file=source,
         )
     settings = _settings(raw.get("settings"), source)
@@ -330,13 +282,15 @@ def _settings(node: Any, source: str) -> dict[str, Setting]:
     out: dict[str, Setting] = {}
     for key, entry in node.items():
         if key not in SETTINGS:
-            raise InputError(f"未知的设置 settings.{key}{_suggest(key, SETTINGS)}", file=source)
+            raise InputError(f"未知的设置 settings.{key}{checks.suggest(key, SETTINGS)}", file=source)
         if not isinstance(entry, dict) or "value" not in entry:
             raise InputError(f"settings.{key} 应为含 value、description、unit、reference 的条目", file=source)
         extra = set(entry) - ENTRY_FIELDS
         if extra:
             bad = sorted(extra)[0]
-            raise InputError(f"settings.{key} 含未知字段 {bad}{_suggest(bad, ENTRY_FIELDS)}", file=source)
+            raise InputError(
+                f"settings.{key} 含未知字段 {bad}{checks.suggest(bad, ENTRY_FIELDS)}", file=source
+            )
         missing = [f for f in ("description", "unit", "reference") if not entry.get(f)]
         if missing:
             raise InputError(f"settings.{key} 缺少字段 {', '.join(missing)}", file=source)
@@ -379,7 +333,7 @@ def _monthly_fields(node: Any, source: str) -> dict[str, MonthlyField]:
         for f in ("name", "unit"):
             if not isinstance(entry.get(f), str) or not entry[f].strip():
                 raise InputError(f"monthly_fields.{key} 缺少 {f}", file=source)
-        if (msg := _choice(*AGGREGATIONS)(entry.get("aggregation"))) is not None:
+        if (msg := checks.choice(*AGGREGATIONS)(entry.get("aggregation"))) is not None:
             raise InputError(f"monthly_fields.{key}.aggregation(flow 流量按年合计 / stock 存量取最后一月) {msg}",
                              file=source)  # fmt: skip
         out[key] = MonthlyField(key, entry["name"].strip(), entry["unit"].strip(), entry["aggregation"])
@@ -407,28 +361,28 @@ def _indicator(
     extra = set(item) - INDICATOR_FIELDS
     if extra:
         bad = sorted(map(str, extra))[0]
-        raise fail(f"未知字段 {bad}{_suggest(bad, INDICATOR_FIELDS)}")
+        raise fail(f"未知字段 {bad}{checks.suggest(bad, INDICATOR_FIELDS)}")
     for key in ("name", "unit", "reference"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             raise fail(f"缺少 {key}(中文名称、单位和依据条款都要填写)")
-    if (msg := _choice(*DIMENSIONS)(item.get("dimension"))) is not None:
+    if (msg := checks.choice(*DIMENSIONS)(item.get("dimension"))) is not None:
         raise fail(f"dimension(economic 经济发展 / role 作用发挥 / operations 运营管理，第二十一条) {msg}")
     method_name = item.get("method")
     if method_name not in METHODS:
         raise fail(
-            f"未知的计分方法 method={method_name!r}(可用: {', '.join(METHODS)}){_suggest(method_name, METHODS)}"
+            f"未知的计分方法 method={method_name!r}(可用: {', '.join(METHODS)}){checks.suggest(method_name, METHODS)}"
         )
     method = METHODS[method_name]
     source_name = item.get("source")
     if source_name not in SOURCES:
         raise fail(
-            f"未知的数据来源 source={source_name!r}(可用: {', '.join(SOURCES)}){_suggest(source_name, SOURCES)}"
+            f"未知的数据来源 source={source_name!r}(可用: {', '.join(SOURCES)}){checks.suggest(source_name, SOURCES)}"
         )
     if source_name != method.source:
         raise fail(f"计分方法 {method_name} 的数据来源应为 {method.source}，实际为 {source_name}")
 
     weight = item.get("weight", 0 if not method.weighted else None)
-    if not _is_number(weight) or weight < 0:
+    if not checks.is_number(weight) or weight < 0:
         raise fail(f"weight 应为不小于 0 的数值，实际为 {weight!r}")
     if method.weighted and weight == 0:
         raise fail("weight 应大于 0")
@@ -442,7 +396,9 @@ def _indicator(
     if unknown:
         bad = sorted(map(str, unknown))[0]
         allowed = ", ".join(method.params) or "无参数"
-        raise fail(f"计分方法 {method_name} 没有参数 {bad}(可用: {allowed}){_suggest(bad, method.params)}")
+        raise fail(
+            f"计分方法 {method_name} 没有参数 {bad}(可用: {allowed}){checks.suggest(bad, method.params)}"
+        )
     for name, check in method.params.items():
         if name not in params:
             raise fail(f"计分方法 {method_name} 缺少参数 {name}")
@@ -454,7 +410,7 @@ def _indicator(
     field_name = item.get("field")
     measure = item.get("measure")
     if source_name == "monthly":
-        if (msg := _choice(*MEASURES)(measure)) is not None:
+        if (msg := checks.choice(*MEASURES)(measure)) is not None:
             raise fail(f"measure(annual 年度值 / growth 同比增长率 / compliance 月报报送率) {msg}")
     elif measure is not None and not (source_name == "target" and measure == "annual"):
         raise fail(f"数据来源 {source_name} 的指标不用 measure")
@@ -462,7 +418,7 @@ def _indicator(
     if needs_field:
         if field_name not in fields:
             raise fail(
-                f"field 应为月报字段之一({', '.join(fields)})，实际为 {field_name!r}{_suggest(field_name, fields)}"
+                f"field 应为月报字段之一({', '.join(fields)})，实际为 {field_name!r}{checks.suggest(field_name, fields)}"
             )
         if measure == "growth" and fields[field_name].aggregation != "flow":
             raise fail(f"同比增长率只适用于流量字段，{field_name} 是存量")
