@@ -22,7 +22,7 @@
 data_dir: str = "../data/sample"  # 数据文件夹(与示例数据同样的结构)
 year: int = 2025  # 评估年度
 policy_file: str = ""  # 政策参数文件；空表示内置的渝人社发〔2021〕57号基准
-policy_set: list = []  # 政策参数覆盖(“键=值”字符串的列表)
+policy_set: list = []  # 政策参数覆盖列表(写法见 hrpark policy show 与 README)
 sheet_file: str = ""  # 得分表；空表示内置的示意得分表
 seed: int = 2021  # 本报告无随机步骤；记录在附录中以便与其他报告的参数集一致
 
