@@ -47,7 +47,10 @@ Safety for unattended runs
 Reproducibility: the kernel (``python3``, the runner's own interpreter) gets ``PYTHONHASHSEED=0`` and runs in
 the notebooks folder; papermill's timestamps, durations and absolute paths are removed from the executed
 notebook's metadata. Progress goes to stderr (papermill's bar on a terminal, plain lines otherwise), never into
-the notebook.
+the notebook. A long step inside a notebook (a Monte Carlo run) reports through :func:`progress_reporter`: the
+runner names a file in its temporary folder in ``HRPARK_PROGRESS_FILE`` (:data:`PROGRESS_FILE_ENV`), the
+notebook appends lines to it, and a thread echoes them to stderr while the notebook runs; the file is removed
+before the folder is published. Outside the runner (JupyterLab, nbval) the reporter is ``None``.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -102,6 +105,10 @@ VERSION_PACKAGES = (
 )
 # Where the bundled policy lives; an empty ``policy_file`` parameter means this file (policy.load_policy).
 BUNDLED_POLICY = Path(__file__).resolve().parent / "data" / "policy-2021.yaml"
+PAPERMILL_LOGGERS = ("papermill", "papermill.translators")
+PROGRESS_FILE_ENV = "HRPARK_PROGRESS_FILE"
+PROGRESS_FILE = ".progress.log"  # in the temporary folder; removed before the folder is published
+PROGRESS_POLL = 0.2  # seconds between looks at the progress file
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _NO_DEFAULT = object()
 
@@ -496,6 +503,89 @@ class _Progress:
         if self.enabled:
             print(message, file=sys.stderr, flush=True)
 
+    def echo(self, message: str) -> None:
+        """A line from inside the notebook; on a terminal written above papermill's bar, not through it."""
+        if not self.enabled:
+            return
+        if self.bar:
+            from tqdm import tqdm
+
+            tqdm.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr, flush=True)
+
+
+def progress_reporter(label: str, *, steps: int = 10) -> Callable[[int, int], None] | None:
+    """For report notebooks: a ``progress=`` callback ``(done, total)`` that tells the runner's terminal.
+
+    Each call whose ``done`` reaches a new tenth (``steps``) of ``total`` appends ``label: done/total (p%)``
+    to the file named by ``HRPARK_PROGRESS_FILE``; the runner prints it on stderr. None when the variable is
+    not set (JupyterLab, nbval), so progress never reaches a notebook's outputs.
+    """
+    path = os.environ.get(PROGRESS_FILE_ENV)
+    if not path:
+        return None
+    shown = {"step": -1}
+
+    def report(done: int, total: int) -> None:
+        step = done * steps // total if total > 0 else steps
+        if step == shown["step"]:
+            return
+        shown["step"] = step
+        share = done / total if total > 0 else 1.0
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"{label}: {done:,}/{total:,} ({share:.0%})\n")
+
+    return report
+
+
+class _ProgressEcho(threading.Thread):
+    """Echoes the complete lines a notebook appends to ``path`` through ``say`` until stopped, then the rest."""
+
+    def __init__(self, path: Path, say: Callable[[str], None]) -> None:
+        super().__init__(name="hrpark-progress", daemon=True)
+        self.path = path
+        self.say = say
+        self.offset = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(PROGRESS_POLL):
+            self.drain()
+        self.drain()
+
+    def drain(self) -> None:
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.offset)
+                data = handle.read()
+        except FileNotFoundError:
+            return
+        end = data.rfind(b"\n") + 1  # a line still being written waits for the next look
+        for line in data[:end].decode("utf-8", "replace").splitlines():
+            self.say(f"  {line}")
+        self.offset += end
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
+@contextlib.contextmanager
+def _notebook_progress(folder: Path, progress: _Progress) -> Iterator[None]:
+    if not progress.enabled:
+        yield
+        return
+    path = folder / PROGRESS_FILE
+    echo = _ProgressEcho(path, progress.echo)
+    echo.start()
+    try:
+        with _environment(**{PROGRESS_FILE_ENV: str(path)}):
+            yield
+    finally:
+        echo.stop()
+        path.unlink(missing_ok=True)
+
 
 @contextlib.contextmanager
 def _environment(**values: str) -> Iterator[None]:
@@ -574,6 +664,21 @@ class _DropParameterInference(logging.Filter):
         return not record.getMessage().startswith(("Unable to parse line", "Passed unknown parameter"))
 
 
+@contextlib.contextmanager
+def _quiet_parameter_warnings() -> Iterator[None]:
+    # A logger's filter does not see records propagated from its children, and papermill logs the
+    # parameter warnings through papermill.translators: filter every logger in PAPERMILL_LOGGERS.
+    quiet = _DropParameterInference()
+    logs = [logging.getLogger(name) for name in PAPERMILL_LOGGERS]
+    for log in logs:
+        log.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for log in logs:
+            log.removeFilter(quiet)
+
+
 def _scrub_notebook(path: Path, source_name: str) -> None:
     """Drop papermill/nbclient timestamps, durations and absolute paths from the executed notebook."""
     import nbformat
@@ -599,23 +704,21 @@ def _execute(plan: ReportPlan, output: Path, progress: _Progress) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    quiet = _DropParameterInference()
-    papermill_log = logging.getLogger("papermill")
-    papermill_log.addFilter(quiet)
     try:
-        papermill.execute_notebook(
-            str(plan.notebook),
-            str(output),
-            parameters=plan.parameters,
-            kernel_name=KERNEL_NAME,
-            progress_bar=progress.bar,
-            request_save_on_cell_execute=False,
-            log_output=False,
-            cwd=str(plan.notebook.parent),
-            # The kernel's own log (a plain-TCP notice on start, a KeyboardInterrupt line on shutdown) would
-            # reach the terminal and cron mail; a failure still surfaces as the ReportError below.
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
+        with _quiet_parameter_warnings():
+            papermill.execute_notebook(
+                str(plan.notebook),
+                str(output),
+                parameters=plan.parameters,
+                kernel_name=KERNEL_NAME,
+                progress_bar=progress.bar,
+                request_save_on_cell_execute=False,
+                log_output=False,
+                cwd=str(plan.notebook.parent),
+                # The kernel's own log (a plain-TCP notice on start, a KeyboardInterrupt line on shutdown) would
+                # reach the terminal and cron mail; a failure still surfaces as the ReportError below.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
     except PapermillExecutionError as exc:
         message = _ANSI.sub("", str(exc.evalue)).strip()
         raise ReportError(
@@ -627,8 +730,6 @@ def _execute(plan: ReportPlan, output: Path, progress: _Progress) -> None:
         raise ReportError(
             f"报告笔记本 {plan.notebook.name} 无法运行: {type(exc).__name__}: {_ANSI.sub('', str(exc))}"
         ) from exc
-    finally:
-        papermill_log.removeFilter(quiet)
 
 
 def _build(plan: ReportPlan, tmp: Path, progress: _Progress) -> None:
@@ -637,7 +738,8 @@ def _build(plan: ReportPlan, tmp: Path, progress: _Progress) -> None:
     stem = plan.notebook.stem
     executed = tmp / f"{stem}.ipynb"
     progress.say(f"执行笔记本 {plan.notebook.name}…")
-    _execute(plan, executed, progress)
+    with _notebook_progress(tmp, progress):
+        _execute(plan, executed, progress)
     _scrub_notebook(executed, plan.notebook.name)
 
     progress.say("导出 HTML…")
