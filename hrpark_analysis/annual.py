@@ -56,8 +56,8 @@ def _zh(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
                          ("kind", labels.KIND)):  # fmt: skip
         if col in out:
             out[col] = out[col].map(lambda v, m=mapping: m.get(v, v) if isinstance(v, str) else "")
-    for col in ("veto", "cap_exceeded", "ties_excluded", "online_offline", "revoked_this_year"):
-        if col in out:
+    for col in out.columns:
+        if out[col].dtype == bool:
             out[col] = out[col].map({True: "是", False: "否"})
     return out.rename(columns={**labels.COLUMN, **(extra or {})}).reset_index(drop=True)
 
@@ -207,9 +207,11 @@ def score_chart(report: AnnualReport, *, sample: bool = True):
     fig, ax = charts.new_figure(8, 4)
     g = report.graded
     bins = np.arange(np.floor(g["score"].min() / 5) * 5, 101, 2.5)
-    for grade in ("unqualified", "qualified", "excellent"):
-        part = g.loc[g["grade"] == grade, "score"]
-        ax.hist(part, bins=bins, color=charts.GRADE_COLORS[grade], label=labels.GRADE[grade], alpha=0.9)
+    order = ("unqualified", "qualified", "excellent")
+    ax.hist(
+        [g.loc[g["grade"] == grade, "score"] for grade in order], bins=bins, stacked=True,
+        color=[charts.GRADE_COLORS[grade] for grade in order], label=[labels.GRADE[grade] for grade in order],
+    )  # fmt: skip
     s = report.summary
     charts.reference_line(ax, x=s["pass_mark"], label=f"合格线 {s['pass_mark']:g} 分")
     if s["lowest_excellent_score"] is not None:

@@ -29,6 +29,8 @@ seed: int = 2021  # 本报告无随机步骤；记录在附录中以便与其他
 # %%
 from pathlib import Path
 
+import pandas as pd
+
 from IPython.display import Markdown, display
 
 from hrpark_analysis import annual, charts, labels
@@ -37,6 +39,8 @@ from hrpark_analysis.export import publish_table
 from hrpark_analysis.policy import load_policy
 
 charts.setup_matplotlib()
+pd.set_option("display.max_columns", None)  # the score table has every indicator: show them all
+pd.set_option("display.max_rows", 500)
 policy = load_policy(policy_file or None, policy_set)
 data = load_dataset(Path(data_dir), year, policy, sheet_path=sheet_file or None)
 is_sample = bool(data.parks["name"].str.startswith("示例").all())
@@ -123,12 +127,15 @@ print(f"边界同分处理({policy['grading.tie_policy']}: {rule}): "
       f"{'有同分园区因名额限制未评为优秀' if s['ties_excluded'] else '未发生边界同分排除'}")  # fmt: skip
 print(f"优秀数是否超过名额: {'是(同分全部计入)' if s['cap_exceeded'] else '否'}")
 print(f"一票否决: {s['n_veto']} 个")
+print(f"\n优秀名单({s['n_excellent']} 个):")
 show("优秀名单")
 
 # %%
+print(f"合格名单({s['n_qualified']} 个):")
 show("合格名单")
 
 # %%
+print(f"不合格名单({s['n_unqualified']} 个，含一票否决):")
 show("不合格名单")
 
 # %% [markdown]
