@@ -99,7 +99,8 @@ def assess(applicants: pd.DataFrame, **rules) -> pd.DataFrame:
         met_all &= met
         relaxed |= limit != rules[param]
         with np.errstate(divide="ignore", invalid="ignore"):
-            out[f"margin_{name}"] = np.where(limit > 0, actual / np.where(limit > 0, limit, 1) - 1, np.inf)
+            margin = np.where(limit > 0, actual / np.where(limit > 0, limit, 1) - 1, np.inf)
+        out[f"margin_{name}"] = np.round(margin, 4)  # a readable ratio: 0.325, not 0.32499999999999996
         out[f"threshold_{name}"] = limit
     out["relaxed"] = relaxed
     out["eligible"] = met_all
