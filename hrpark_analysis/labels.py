@@ -143,3 +143,77 @@ SENSITIVITY_COLUMN = {
     "output_std": "输出标准差",
 }
 SOBOL_KIND = {"continuous": "连续", "categorical": "类别"}
+
+
+# --- the subsidy forecast report (issue 6, notebooks/subsidy_forecast.ipynb) ------------------------------
+# forecast.MEASURES, each with its unit: amounts in 万元, counts of parks in 个.
+FORECAST_MEASURE = {
+    "base_paid": "基础补助(万元)",
+    "bonus": "优秀奖励(万元)",
+    "outlay": "市级支出合计(万元)",
+    "district_match": "区县配套(万元)",
+    "pending": "暂缓拨付(万元)",
+    "cancelled": "取消的基础补助(万元)",
+    "active": "在册园区(个)",
+    "revoked": "已摘牌园区(累计，个)",
+    "newly_revoked": "当年摘牌(个)",
+    "arrivals": "新认定园区(个)",
+    **{f"arrivals_{key}": f"新认定-{name}(个)" for key, name in REGION.items()},
+    "n_evaluated": "参评园区(个)",
+    "n_excellent": "优秀(个)",
+    "n_qualified": "合格(个)",
+    "n_unqualified": "不合格(个)",
+    "cumulative_outlay": "累计市级支出(万元)",
+    "cumulative_district_match": "累计区县配套(万元)",
+}
+FORECAST_SCENARIO = {"baseline": "基准"}  # reforms keep the name the params file gives them
+FORECAST_COLUMN = {
+    "scenario": "方案",
+    "reform": "改革方案",
+    "year": "年度",
+    "measure": "指标",
+    "mean": "均值",
+    "p5": "P5",
+    "p50": "P50(中位数)",
+    "p95": "P95",
+    "budget": "预算线(万元)",
+    "p_over_budget": "超预算概率(%)",
+    "expected_overrun": "预期超支额(万元)",
+    "baseline_mean": "基准均值",
+    "reform_mean": "改革方案均值",
+    "difference_mean": "差额均值",
+    "difference_p5": "差额P5",
+    "difference_p50": "差额P50",
+    "difference_p95": "差额P95",
+    "existing": "已认定园区(万元)",
+    "new": "新认定园区(万元)",
+    "outlay_sd": "市级支出标准差(万元)",
+    "existing_sd": "已认定园区标准差(万元)",
+    "new_sd": "新认定园区标准差(万元)",
+    "parameter": "参数",
+    "symbol": "符号",
+    "value": "取值",
+    "meaning": "含义",
+    "description": "说明",
+}
+# ForecastConfig fields shown in the report's 预测情景 table (forecast.ForecastConfig documents each).
+FORECAST_CONFIG = {
+    "horizon": "预测终止年",
+    "paths": "模拟路径数(蒙特卡洛)",
+    "seed": "随机种子",
+    "arrivals": "新认定园区的情景：fixed 每年固定个数；poisson 每年个数服从泊松分布",
+    "arrival_counts": "每年新认定园区个数(fixed)",
+    "arrival_rate": "每年新认定园区的期望个数(poisson)",
+    "region_shares": "新认定园区在一区两群的分布(第四条)",
+    "ceiling": "在册园区个数上限(不设则无上限)",
+    "score_model": "评分模型：fit 由历年得分估计；fixed 采用给定数值",
+    "phi": "得分偏离的逐年持续性φ(fit 时为先验中心)",
+    "sigma": "得分每年新增波动的标准差σ(分；fit 时为先验中心)",
+    "mu_mean": "园区效应的均值m(分；fit 时为先验中心)",
+    "mu_sd": "园区效应的标准差τ(分；fit 时为先验中心)",
+    "prior_scale": "先验的宽度κ(越大越依赖数据)",
+    "score_decimals": "评估得分保留的小数位数(决定同分的可能)",
+    "veto_rate": "每个参评园区每年被一票否决的概率(第二十四条)",
+    "rectification_probability": "不合格园区整改合格的概率(第二十五条(二))",
+    "budget": "每年市级支出的预算线(万元；不设则不计算超预算风险)",
+}
