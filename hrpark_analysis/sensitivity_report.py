@@ -30,6 +30,7 @@ MAX_GRID_POINTS = 1001  # per axis: a typo in a step should fail, not fill the m
 SOBOL_CATEGORIES: dict[str, tuple] = {**sensitivity.SOBOL_CATEGORIES, "veto_enabled": (True, False)}
 FRAGILE_RANGE = (0.01, 0.99)  # a park is drawn in the probability curves if its baseline P lies inside
 MAX_CURVES = 8
+SOBOL_MIN_INDEX = 0.01  # a Sobol index below this share of the variance is reported as no visible effect
 _YES_NO = {True: "是", False: "否"}
 _BOOL_COLUMNS = ("veto", "pass_mark_inclusive", "veto_enabled", "cap_exceeded", "ties_excluded", "coin_toss")
 
@@ -234,15 +235,19 @@ def reading_lines(readings: pd.DataFrame) -> list[str]:
     return lines
 
 
-def sobol_lines(sobol: pd.DataFrame) -> list[str]:
-    """Per output, the factors whose total index ST is above zero beyond its confidence half-width, largest first."""
+def sobol_lines(sobol: pd.DataFrame, *, min_index: float = SOBOL_MIN_INDEX) -> list[str]:
+    """Per output, the factors that matter, largest total index first.
+
+    A factor matters when its total index ST is above zero beyond its confidence half-width and at least
+    ``min_index`` (below 1% of the output's variance it would print as 0.00).
+    """
     lines = []
     for output, part in sobol.groupby("output", sort=False):
         ranked = part.sort_values("ST", ascending=False, kind="stable")
         shown = [
-            f"{labels.SENSITIVITY_FACTOR.get(r.factor, r.factor)} ST={r.ST:.2f}±{r.ST_conf:.2f}"
-            for r in ranked.itertuples()
-            if r.ST - r.ST_conf > 0
+            f"{labels.SENSITIVITY_FACTOR.get(factor, factor)} ST={st:.2f}±{conf:.2f}"
+            for factor, st, conf in zip(ranked["factor"], ranked["ST"], ranked["ST_conf"], strict=True)
+            if st - conf > 0 and st >= min_index
         ]
         name = labels.SENSITIVITY_OUTPUT.get(output, output)
         lines.append(f"{name}: " + ("；".join(shown) if shown else "没有可辨别影响的因素"))

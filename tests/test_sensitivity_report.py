@@ -161,10 +161,11 @@ def test_reading_lines_name_each_reading_that_moves_a_park_and_then_the_rest():
 
 
 def test_sobol_lines_keep_factors_whose_interval_excludes_zero_largest_first():
+    # σ's interval holds 0; the 0.004 of cap_rounding is clear of 0 but under 1% of the variance
     frame = pd.DataFrame({
-        "output": ["at_risk"] * 3 + ["total_bonus"] * 2,
-        "factor": ["sigma", "pass_mark", "veto_enabled", "sigma", "tie_policy"],
-        "ST": [0.02, 0.9, 0.05, 0.01, 0.0], "ST_conf": [0.03, 0.1, 0.01, 0.02, 0.0],
+        "output": ["at_risk"] * 4 + ["total_bonus"] * 2,
+        "factor": ["sigma", "pass_mark", "cap_rounding", "veto_enabled", "sigma", "tie_policy"],
+        "ST": [0.02, 0.9, 0.004, 0.05, 0.01, 0.0], "ST_conf": [0.03, 0.1, 0.001, 0.01, 0.02, 0.0],
     })  # fmt: skip
     assert sr.sobol_lines(frame) == [
         "风险补助(万元): 合格线 ST=0.90±0.10；一票否决生效 ST=0.05±0.01",
