@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PYTHONHASHSEED := 0
 
-.PHONY: install report test lint bench lab clean-venv
+.PHONY: install report test lint bench lab baselines clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hrpark_analysis needs Python 3.11 or newer")'
@@ -23,16 +23,20 @@ report: $(STAMP)
 
 ## The whole test suite: lint, unit and property tests, end-to-end reports, nbval on the committed notebooks.
 test: $(STAMP)
-	$(BIN)/ruff check hrpark_analysis tests benchmarks
-	$(BIN)/ruff format --check hrpark_analysis tests benchmarks
+	$(BIN)/ruff check hrpark_analysis tests benchmarks scripts
+	$(BIN)/ruff format --check hrpark_analysis tests benchmarks scripts
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check hrpark_analysis tests benchmarks
-	$(BIN)/ruff format --check hrpark_analysis tests benchmarks
+	$(BIN)/ruff check hrpark_analysis tests benchmarks scripts
+	$(BIN)/ruff format --check hrpark_analysis tests benchmarks scripts
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## Re-execute the committed notebooks (nbval baselines) from their jupytext .py sources.
+baselines: $(STAMP)
+	$(BIN)/python scripts/refresh_baselines.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks

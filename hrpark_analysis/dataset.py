@@ -357,6 +357,13 @@ def load_dataset(
     past = read_past_evaluations(paths["evaluations"], year)
     evaluations_file = paths["evaluations"] or data_dir / "evaluations.csv"
     active = taking_part(parks, past, year, policy, evaluations_file=evaluations_file)
+    if not active.any():
+        offset = policy["evaluation.first_evaluation_offset"]
+        raise InputError(
+            f"{year} 年没有园区参加绩效评估: 园区在认定 {offset} 年后首次参加评估(第二十条)，"
+            f"最早的认定年份为 {int(parks['certified_year'].min())} 年",
+            file=paths["parks"], column="certified_year",
+        )  # fmt: skip
     reports = monthly.read_monthly(paths["monthly"], sheet.monthly_fields, ids)
     targets = read_targets(paths["targets"], sheet, ids) if paths["targets"] else None
     ratings = read_ratings(paths["ratings"], sheet, ids) if paths["ratings"] else None

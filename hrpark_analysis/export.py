@@ -36,10 +36,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import jinja2
-import nbformat
 import pandas as pd
-from nbconvert import HTMLExporter
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -197,7 +194,12 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def _html_exporter() -> HTMLExporter:
+def _html_exporter():
+    # nbconvert and jinja2 are imported here, not at module level: every report notebook imports this
+    # module for publish_table, and nbconvert alone costs over a second of kernel start-up.
+    import jinja2
+    from nbconvert import HTMLExporter
+
     return HTMLExporter(
         template_name="lab",
         template_file=_TEMPLATE_NAME,
@@ -213,6 +215,8 @@ def _html_exporter() -> HTMLExporter:
 
 def to_html(notebook_path: str | Path) -> str:
     """The executed notebook as one self-contained HTML page: no code, no prompts, no external resources."""
+    import nbformat
+
     notebook_path = Path(notebook_path)
     nb = nbformat.read(notebook_path, as_version=4)
     exporter = _html_exporter()

@@ -153,3 +153,11 @@ def test_a_recorded_rectification_outcome_for_the_scored_year_resolves_the_pendi
     assert (row(before)["pending"], row(before)["base_paid"]) == (100, 0)
     assert (row(after)["pending"], row(after)["base_paid"]) == (0, 100)
     assert row(after)["score"] == row(before)["score"]
+
+
+def test_a_year_in_which_no_park_takes_part_says_so(tmp_path, capsys):
+    # the sample's first parks are certified in 2022 and first evaluated in 2023 (第二十条, SPEC §4)
+    assert main(["score", "--data", str(SAMPLE_DIR), "--year", "2022", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "2022 年没有园区参加绩效评估" in err and "certified_year" in err
+    assert not (tmp_path / "o").exists()
