@@ -690,17 +690,21 @@ def _quantile_names(quantiles: Sequence[float]) -> list[str]:
 
 
 def summarize(run: Run, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
-    """Tidy table: year, measure, mean and the quantiles over paths (p5, p50, p95 by default)."""
+    """Tidy table: year, measure, mean and the quantiles over paths (p5, p50, p95 by default).
+
+    Values are rounded to 6 decimals: interpolated quantiles of 万元 sums otherwise show binary noise
+    (4050.4999999999995) in the reports' tables.
+    """
     names = list(MEASURES)
     stack = np.stack([run.measures[m] for m in names])  # (measures, years, paths)
     qs = np.quantile(stack, list(quantiles), axis=-1)  # (quantiles, measures, years)
     frame = pd.DataFrame({
         "year": np.tile(run.years, len(names)),
         "measure": np.repeat(names, len(run.years)),
-        "mean": stack.mean(axis=-1).ravel(),
+        "mean": np.round(stack.mean(axis=-1).ravel(), 6),
     })  # fmt: skip
     for name, values in zip(_quantile_names(quantiles), qs, strict=True):
-        frame[name] = values.ravel()
+        frame[name] = np.round(values.ravel(), 6)
     return frame
 
 
