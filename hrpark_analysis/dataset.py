@@ -75,6 +75,11 @@ class Dataset:
     annual: pd.DataFrame  # 第十六条 annual figures of the scored parks (monthly.annual_figures)
     missing_months: pd.DataFrame  # park_id, year, month: months due in YEAR but not reported
 
+    @property
+    def is_sample(self) -> bool:
+        """Synthetic 示例数据 (every park named 示例…): reports and charts built from it must say so."""
+        return bool(len(self.parks)) and bool(self.parks["name"].str.startswith("示例").all())
+
 
 # --- finding and reading the files ------------------------------------------------------------------------
 def find_table(data_dir: Path, stem: str, *, required: bool) -> Path | None:

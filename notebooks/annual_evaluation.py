@@ -43,7 +43,7 @@ pd.set_option("display.max_columns", None)  # the score table has every indicato
 pd.set_option("display.max_rows", 500)
 policy = load_policy(policy_file or None, policy_set)
 data = load_dataset(Path(data_dir), year, policy, sheet_path=sheet_file or None)
-is_sample = bool(data.parks["name"].str.startswith("示例").all())
+is_sample = data.is_sample
 report = annual.build(
     data.parks,
     data.evaluations,

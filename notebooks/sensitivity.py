@@ -65,7 +65,7 @@ charts.setup_matplotlib()
 pd.set_option("display.precision", 4)
 policy = load_policy(policy_file or None, policy_set)
 data = load_dataset(Path(data_dir), year, policy, sheet_path=sheet_file or None)
-is_sample = bool(data.parks["name"].str.startswith("示例").all())
+is_sample = data.is_sample
 report = sr.build(
     data,
     policy,

@@ -93,7 +93,7 @@ config = ForecastConfig.from_mapping(
 # that its files can be listed in the appendix.
 data = load_dataset(Path(data_dir), base_year, policy, sheet_path=sheet_file or None)
 result = forecast(data.parks, data.evaluations, policy, config, base_year=base_year, reforms=reforms)
-is_sample = bool(data.parks["name"].str.startswith("示例").all())
+is_sample = data.is_sample
 report = fr.build(
     result,
     policy,
