@@ -23,6 +23,7 @@ import yaml
 
 from hrpark_analysis import checks
 from hrpark_analysis.errors import InputError
+from hrpark_analysis.policy import Parameter
 
 BUNDLED_NAME = "sheet-illustrative.yaml"
 
@@ -85,17 +86,9 @@ SETTINGS: dict[str, Callable[[Any], str | None]] = {
 }
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One sheet-wide setting, documented like a policy parameter."""
-
-    key: str
-    value: Any
-    description: str
-    unit: str
-    reference: str
-    assumption: bool = False
-    reason: str = ""
+# A sheet-wide setting is documented exactly like a policy parameter (value, description, unit, reference,
+# assumption and reason), so it is one.
+Setting = Parameter
 
 
 @dataclass(frozen=True)
