@@ -89,6 +89,19 @@ class Parameter:
     assumption: bool = False
     reason: str = ""
 
+    @classmethod
+    def from_entry(cls, key: str, entry: Mapping[str, Any]) -> Parameter:
+        """An entry of a YAML file (value, description, unit, reference[, assumption, reason]), already checked."""
+        return cls(
+            key=key,
+            value=entry["value"],
+            description=str(entry["description"]),
+            unit=str(entry["unit"]),
+            reference=str(entry["reference"]),
+            assumption=bool(entry.get("assumption", False)),
+            reason=str(entry.get("reason", "")),
+        )
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -235,15 +248,7 @@ def _flatten(node: Mapping[str, Any], prefix: str, source: str) -> dict[str, Par
                 raise PolicyError(f"{source}: {key}.assumption 应为 true 或 false")
             if assumption and not child.get("reason"):
                 raise PolicyError(f"{source}: {key} 是假设(assumption: true)，需要一句 reason 说明理由")
-            out[key] = Parameter(
-                key=key,
-                value=child["value"],
-                description=str(child["description"]),
-                unit=str(child["unit"]),
-                reference=str(child["reference"]),
-                assumption=assumption,
-                reason=str(child.get("reason", "")),
-            )
+            out[key] = Parameter.from_entry(key, child)
         else:
             out.update(_flatten(child, key, source))
     return out

@@ -293,15 +293,7 @@ def _settings(node: Any, source: str) -> dict[str, Setting]:
             )
         if (msg := SETTINGS[key](entry["value"])) is not None:
             raise InputError(f"settings.{key} 无效: {msg}", file=source)
-        out[key] = Setting(
-            key=key,
-            value=entry["value"],
-            description=str(entry["description"]),
-            unit=str(entry["unit"]),
-            reference=str(entry["reference"]),
-            assumption=bool(entry.get("assumption", False)),
-            reason=str(entry.get("reason", "")),
-        )
+        out[key] = Setting.from_entry(key, entry)
     missing = [k for k in SETTINGS if k not in out]
     if missing:
         raise InputError(f"缺少设置 settings.{', settings.'.join(missing)}", file=source)
