@@ -39,7 +39,7 @@ baselines: $(STAMP)
 	$(BIN)/python scripts/refresh_baselines.py
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(BIN)/jupyter lab --notebook-dir=hrpark_analysis/reports/notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 clean-venv:
 	rm -rf $(VENV)

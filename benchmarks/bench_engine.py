@@ -10,9 +10,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from hrpark_analysis import ledger
-from hrpark_analysis.grading import grade_scores
-from hrpark_analysis.policy import load_policy
+from hrpark_analysis.engine import ledger
+from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.rules.grading import grade_scores
 
 
 def best_of(fn, repeat: int = 3) -> float:

@@ -15,8 +15,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from hrpark_analysis import forecast as fc
-from hrpark_analysis.policy import load_policy
+from hrpark_analysis.engine import forecast as fc
+from hrpark_analysis.law.policy import load_policy
 
 TIME_LIMIT_S = 3.0
 MEMORY_LIMIT_MB = 1024

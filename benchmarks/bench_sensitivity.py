@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hrpark_analysis import sensitivity
-from hrpark_analysis.grading import grade_scores
-from hrpark_analysis.policy import load_policy
+from hrpark_analysis.engine import sensitivity
+from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.rules.grading import grade_scores
 
 ROOT = Path(__file__).resolve().parents[1]
 N_PARKS = 50

@@ -17,14 +17,15 @@ from hrpark_analysis.errors import HrparkError
 
 
 def _policy(args: argparse.Namespace):
-    from hrpark_analysis.policy import load_policy
+    from hrpark_analysis.law.policy import load_policy
 
     return load_policy(getattr(args, "policy", None), getattr(args, "set", None) or None)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from hrpark_analysis import inputs, ledger
-    from hrpark_analysis.tables import output_files, write_csv
+    from hrpark_analysis.engine import ledger
+    from hrpark_analysis.io import readers as inputs
+    from hrpark_analysis.io.tables import output_files, write_csv
 
     policy = _policy(args)
     parks = inputs.read_parks(args.parks, policy)
@@ -44,8 +45,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_eligibility(args: argparse.Namespace) -> int:
-    from hrpark_analysis import eligibility
-    from hrpark_analysis.tables import output_files, write_csv
+    from hrpark_analysis.io.tables import output_files, write_csv
+    from hrpark_analysis.rules import eligibility
 
     policy = _policy(args)
     applicants = eligibility.read_applicants(args.applicants, policy)
@@ -59,23 +60,23 @@ def cmd_eligibility(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_show(args: argparse.Namespace) -> int:
-    from hrpark_analysis.policy_text import show
+    from hrpark_analysis.law.show import show
 
     print(show(_policy(args)))
     return 0
 
 
 def cmd_policy_diff(args: argparse.Namespace) -> int:
-    from hrpark_analysis.policy import load_policy
-    from hrpark_analysis.policy_text import diff
+    from hrpark_analysis.law.policy import load_policy
+    from hrpark_analysis.law.show import diff
 
     print(diff(load_policy(args.policy), _policy(args)))
     return 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from hrpark_analysis import scoring
-    from hrpark_analysis.tables import output_files, write_csv
+    from hrpark_analysis.io.tables import output_files, write_csv
+    from hrpark_analysis.rules import scoring
 
     policy = _policy(args)
     scores = scoring.score_year(Path(args.data), args.year, policy, sheet_path=args.sheet)
@@ -86,7 +87,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from hrpark_analysis import sample
+    from hrpark_analysis.engine import sample
 
     written = sample.write_sample(Path(args.out), seed=args.seed, force=args.force)
     _done(f"示例数据已写入 {args.out}({len(written)} 个文件)")
@@ -94,7 +95,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from hrpark_analysis.report import run_report
+    from hrpark_analysis.reports.runner import run_report
 
     overrides = {}
     if args.year is not None:

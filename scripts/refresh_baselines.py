@@ -18,7 +18,7 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "hrpark_analysis" / "reports" / "notebooks"
 
 
 def refresh(name: str) -> Path:

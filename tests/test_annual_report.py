@@ -15,10 +15,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hrpark_analysis import ledger
 from hrpark_analysis.cli import main
-from hrpark_analysis.dataset import SAMPLE_DIR, load_dataset
-from hrpark_analysis.policy import load_policy
+from hrpark_analysis.engine import ledger
+from hrpark_analysis.engine.dataset import SAMPLE_DIR, load_dataset
+from hrpark_analysis.law.policy import load_policy
 
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS = ["一、概况", "二、得分", "三、等次", "四、结果运用", "五、资金", "附录"]
@@ -108,10 +108,10 @@ def test_a_rerun_without_force_refuses_and_keeps_the_old_report(report, capsys):
 
 def test_unknown_or_mistyped_parameters_are_refused_before_running(tmp_path, capsys):
     params = tmp_path / "p.yaml"
-    params.write_text("data_dir: data/sample\nyear: 2025\nsead: 1\n", "utf-8")
+    params.write_text("data_dir: hrpark_analysis/sample_data\nyear: 2025\nsead: 1\n", "utf-8")
     assert main(["report", "annual", "--params", str(params), "--out", str(tmp_path / "r")]) == 2
     assert "sead" in capsys.readouterr().err
-    params.write_text("data_dir: data/sample\nyear: '2025'\n", "utf-8")
+    params.write_text("data_dir: hrpark_analysis/sample_data\nyear: '2025'\n", "utf-8")
     assert main(["report", "annual", "--params", str(params), "--out", str(tmp_path / "r")]) == 2
     assert "year" in capsys.readouterr().err
     assert not (tmp_path / "r" / "2025").exists()

@@ -11,7 +11,7 @@ import pytest
 from matplotlib.font_manager import FontProperties, findfont
 from PIL import Image
 
-from hrpark_analysis import charts
+from hrpark_analysis.reports import charts
 
 CHINESE = "重庆市市级人力资源服务产业园 绩效评估得分"
 

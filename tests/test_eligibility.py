@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from hrpark_analysis import eligibility, procedure
-from hrpark_analysis.inputs import with_regions
-from hrpark_analysis.policy import load_policy
+from hrpark_analysis.io.readers import with_regions
+from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.rules import eligibility, procedure
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "eligibility.yaml").read_text("utf-8"))
 CONDITIONS = ["floor_area", "institutions", "revenue", "employment", "talent"]

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from hrpark_analysis import export
+from hrpark_analysis.reports import export
 
 HOSTILE = "<script>alert(1)</script>"
 # A 1×1 transparent PNG, written out by hand so the test does not depend on matplotlib.

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from hrpark_analysis import forecast as fc
-from hrpark_analysis import ledger
+from hrpark_analysis.engine import forecast as fc
+from hrpark_analysis.engine import ledger
+from hrpark_analysis.engine.dataset import SAMPLE_DIR
 from hrpark_analysis.errors import ParameterError
-from hrpark_analysis.policy import load_policy
+from hrpark_analysis.law.policy import load_policy
 
 NO_PARKS = pd.DataFrame({"park_id": [], "district": [], "certified_year": []})
 NO_EVALUATIONS = pd.DataFrame({"park_id": [], "year": [], "score": []})
@@ -353,7 +354,7 @@ def test_the_sample_data_folder_forecast_starts_where_its_2025_ledger_stands(rep
     # P25–P30 2025; P12 revoked in 2025; P19 不合格 in 2025 (pending 100); P10 vetoed in 2025 (pending 50).
     config = fc.ForecastConfig(**FROZEN, horizon=2027, paths=2, arrivals="fixed", arrival_counts=0,
                                rectification_probability=1.0)  # fmt: skip
-    result = fc.forecast_dataset(repo / "data" / "sample", 2025, load_policy(), config)
+    result = fc.forecast_dataset(SAMPLE_DIR, 2025, load_policy(), config)
     assert result.base_year == 2025
     assert result.start.pending_at_base == 150
     m = result.baseline.measures

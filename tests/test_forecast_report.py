@@ -18,13 +18,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from hrpark_analysis import charts, labels
-from hrpark_analysis import forecast_report as fr
+from hrpark_analysis import labels
 from hrpark_analysis.cli import main
-from hrpark_analysis.dataset import SAMPLE_DIR
-from hrpark_analysis.forecast import ForecastConfig, forecast, forecast_dataset
-from hrpark_analysis.policy import load_policy
-from hrpark_analysis.report import report_key
+from hrpark_analysis.engine.dataset import SAMPLE_DIR
+from hrpark_analysis.engine.forecast import ForecastConfig, forecast, forecast_dataset
+from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.reports import charts
+from hrpark_analysis.reports import forecast as fr
+from hrpark_analysis.reports.runner import report_key
 
 matplotlib.use("Agg")
 

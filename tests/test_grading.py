@@ -10,7 +10,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hrpark_analysis.grading import (
+from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.rules.grading import (
     EXCELLENT,
     NOT_EVALUATED,
     QUALIFIED,
@@ -19,7 +20,6 @@ from hrpark_analysis.grading import (
     grade_scores,
     tie_counts,
 )
-from hrpark_analysis.policy import load_policy
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "grading.yaml").read_text("utf-8"))
 LETTER = {"E": EXCELLENT, "Q": QUALIFIED, "U": UNQUALIFIED}

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hrpark_analysis import ledger
-from hrpark_analysis.policy import load_policy
+from hrpark_analysis.engine import ledger
+from hrpark_analysis.law.policy import load_policy
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "subsidy.yaml").read_text("utf-8"))
 AMOUNTS = ["base_due", "base_paid", "pending", "cancelled", "bonus", "cumulative_paid"]

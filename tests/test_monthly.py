@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hrpark_analysis import monthly
+from hrpark_analysis.engine import monthly
 from hrpark_analysis.errors import InputError
-from hrpark_analysis.sheet import MonthlyField
+from hrpark_analysis.law.sheet import MonthlyField
 
 FIELDS = {
     "revenue": MonthlyField("revenue", "营业收入", "万元", "flow"),

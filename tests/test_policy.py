@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from hrpark_analysis.errors import PolicyError
-from hrpark_analysis.policy import load_policy
+from hrpark_analysis.law.policy import load_policy
 
-BASELINE_TEXT = resources.files("hrpark_analysis").joinpath("data", "policy-2021.yaml").read_text("utf-8")
+BASELINE_TEXT = resources.files("hrpark_analysis").joinpath("law", "policy-2021.yaml").read_text("utf-8")
 
 
 def test_baseline_carries_the_numbers_of_the_measures():

@@ -10,8 +10,8 @@ import logging
 
 import pytest
 
-from hrpark_analysis import report
-from hrpark_analysis.report import (
+from hrpark_analysis.reports import runner as report
+from hrpark_analysis.reports.runner import (
     PROGRESS_FILE_ENV,
     _ProgressEcho,
     _quiet_parameter_warnings,

@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 
 from hrpark_analysis.errors import InputError, OutputExistsError, ParameterError, ReportError
-from hrpark_analysis.report import (
+from hrpark_analysis.reports.runner import (
     REPO_ROOT,
     _annotation_types,
     plan_report,
@@ -406,7 +406,7 @@ RUNNER = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from hrpark_analysis.report import run_report
+    from hrpark_analysis.reports.runner import run_report
     run_report("annual", None, Path(sys.argv[1]), json.loads(sys.argv[2]), progress=False,
                notebook_dir=Path(sys.argv[3]))
     """

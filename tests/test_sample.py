@@ -11,10 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hrpark_analysis import dataset, inputs, ledger, sample, scoring
 from hrpark_analysis.cli import main
+from hrpark_analysis.engine import dataset, ledger, sample
 from hrpark_analysis.errors import OutputExistsError
-from hrpark_analysis.policy import load_policy
+from hrpark_analysis.io import readers as inputs
+from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.rules import scoring
 
 SAMPLE = dataset.SAMPLE_DIR
 FIXTURES = Path(__file__).parent / "fixtures" / "scoring"

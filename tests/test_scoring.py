@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hrpark_analysis import dataset, ledger, scoring
+from hrpark_analysis.engine import dataset, ledger
 from hrpark_analysis.errors import InputError
-from hrpark_analysis.policy import load_policy
-from hrpark_analysis.sheet import load_sheet
+from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.law.sheet import load_sheet
+from hrpark_analysis.rules import scoring
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scoring"
 TINY_DIR = FIXTURES / "tiny"
@@ -328,7 +329,7 @@ def test_score_year_is_the_datasets_score_table(policy):
 
 def test_text_that_looks_like_a_formula_is_neutralized_when_scores_are_written(tmp_path):
     # pandas 3 gives text columns the "str" dtype; write_csv must still neutralize them (tables.neutralize).
-    from hrpark_analysis.tables import write_csv
+    from hrpark_analysis.io.tables import write_csv
 
     frame = pd.DataFrame({"park_id": ["=HYPERLINK(1)", "P02"], "score": [-1.5, 60.0]})
     write_csv(frame, tmp_path / "scores.csv")

@@ -15,9 +15,9 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hrpark_analysis import sensitivity
-from hrpark_analysis.grading import EXCELLENT, UNQUALIFIED, grade_scores
-from hrpark_analysis.policy import load_policy
+from hrpark_analysis.engine import sensitivity
+from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.rules.grading import EXCELLENT, UNQUALIFIED, grade_scores
 
 BASELINE = load_policy().section("grading")
 DIMS = ("score_economic", "score_role", "score_operations")

@@ -20,12 +20,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hrpark_analysis import cli, sensitivity
-from hrpark_analysis import sensitivity_report as sr
-from hrpark_analysis.dataset import load_dataset
+from hrpark_analysis import cli
+from hrpark_analysis.engine import sensitivity
+from hrpark_analysis.engine.dataset import SAMPLE_DIR, load_dataset
 from hrpark_analysis.errors import ParameterError
-from hrpark_analysis.policy import load_policy
-from hrpark_analysis.report import run_report
+from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.reports import sensitivity as sr
+from hrpark_analysis.reports.runner import run_report
 
 REPO = Path(__file__).resolve().parents[1]
 PARAMS = REPO / "params" / "sensitivity-2025.yaml"
@@ -177,7 +178,7 @@ def test_sobol_lines_keep_factors_whose_interval_excludes_zero_largest_first():
 @pytest.fixture(scope="module")
 def sample():
     policy = load_policy()
-    return load_dataset(REPO / "data" / "sample", 2025, policy), policy
+    return load_dataset(SAMPLE_DIR, 2025, policy), policy
 
 
 def build_small(sample, **changes):

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from hrpark_analysis.errors import InputError
-from hrpark_analysis.sheet import DIMENSIONS, load_sheet
+from hrpark_analysis.law.sheet import DIMENSIONS, load_sheet
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scoring"
 TINY = FIXTURES / "sheet_tiny.yaml"

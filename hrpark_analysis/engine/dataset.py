@@ -1,0 +1,396 @@
+"""A data folder laid out like the sample dataset, read once and scored for one evaluation year.
+
+This is the one entry point for notebooks, forecasts and sweeps::
+
+    ds = load_dataset(SAMPLE_DIR, 2025, policy)
+    result = ledger.build(ds.parks, ds.evaluations, policy)   # past results + the scored year
+
+Files (CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX with the same stem; see ``data/sample/README.md``):
+
+| file | required | content |
+|---|---|---|
+| ``parks`` | yes | ``hrpark evaluate``'s parks file, optional ``certified_month`` (第十六条) |
+| ``evaluations`` | no | past results (第二十四条), used for years before YEAR only |
+| ``monthly`` | yes | 第十六条 monthly reports: ``park_id, year, month`` + the sheet's monthly fields |
+| ``targets`` | if the sheet has ratio_to_target indicators | 第十四条 annual targets: ``park_id, year, indicator, target`` |
+| ``ratings`` | if the sheet has rating indicators | 第二十二条(三) expert ratings: ``park_id, year, indicator, rating[, expert]`` |
+| ``events`` | no | deduction and veto events: ``park_id, year, indicator, count[, note]`` |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hrpark_analysis.engine import ledger, monthly
+from hrpark_analysis.errors import InputError
+from hrpark_analysis.io import readers as inputs
+from hrpark_analysis.io.readers import DIMENSION_COLUMNS
+from hrpark_analysis.io.tables import ROW, Column, load, parse_table, read_table
+from hrpark_analysis.law.policy import Policy
+from hrpark_analysis.law.sheet import Sheet, load_sheet
+from hrpark_analysis.rules.scoring import score_parks
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SUFFIXES = (".csv", ".xlsx")
+EVALUATION_FIELDS = ["park_id", "year", "score", "veto", "rectified", *DIMENSION_COLUMNS]
+SCORED_ROW = 0  # `_row` of the scored year's evaluations: they come from no file row
+
+TARGET_COLUMNS = [
+    Column("park_id"),
+    Column("year", "int", min=2000, max=2100),
+    Column("indicator"),
+    Column("target", "float"),
+]
+RATING_COLUMNS = [
+    Column("park_id"),
+    Column("year", "int", min=2000, max=2100),
+    Column("indicator"),
+    Column("rating", "float"),
+    Column("expert", required=False, allow_empty=True),
+]
+EVENT_COLUMNS = [
+    Column("park_id"),
+    Column("year", "int", min=2000, max=2100),
+    Column("indicator"),
+    Column("count", "int", min=0),
+    Column("note", required=False, allow_empty=True),
+]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One data folder read for one evaluation year (all frames validated)."""
+
+    data_dir: Path
+    year: int
+    parks: pd.DataFrame  # inputs.read_parks: park_id, name, district, region, certified_year, kind, ...
+    evaluations: pd.DataFrame  # past results (years < year) + the scored year: ready for ledger.build
+    scores: pd.DataFrame  # park_id, year, one column per indicator, subtotals, score, veto
+    sheet: Sheet
+    files: list[Path]  # every input file read, the sheet included (for checksums in reports)
+    annual: pd.DataFrame  # 第十六条 annual figures of the scored parks (monthly.annual_figures)
+    missing_months: pd.DataFrame  # park_id, year, month: months due in YEAR but not reported
+
+    @property
+    def is_sample(self) -> bool:
+        """Synthetic 示例数据 (every park named 示例…): reports and charts built from it must say so."""
+        return bool(len(self.parks)) and bool(self.parks["name"].str.startswith("示例").all())
+
+
+# --- finding and reading the files ------------------------------------------------------------------------
+def find_table(data_dir: Path, stem: str, *, required: bool) -> Path | None:
+    """``DIR/stem.csv`` or ``DIR/stem.xlsx``; both present is ambiguous, none is an error if required."""
+    found = [data_dir / f"{stem}{suffix}" for suffix in SUFFIXES if (data_dir / f"{stem}{suffix}").exists()]
+    if len(found) > 1:
+        raise InputError(f"同时存在 {found[0].name} 和 {found[1].name}，无法确定使用哪一个", file=data_dir)
+    if not found:
+        if required:
+            raise InputError(f"数据文件夹缺少 {stem}.csv(或 {stem}.xlsx)", file=data_dir / f"{stem}.csv")
+        return None
+    return found[0]
+
+
+def _load_maybe_empty(path: Path, columns: list[Column]) -> pd.DataFrame:
+    """Like ``tables.load``, but a file with only its header is an empty table (no events this year)."""
+    raw = read_table(path)
+    if raw.empty:
+        missing = [c.name for c in columns if c.required and c.name not in raw.columns]
+        if missing:
+            raise InputError("缺少必需的列", file=path, column=", ".join(missing))
+        return pd.DataFrame({**{c.name: pd.Series(dtype=object) for c in columns}, ROW: pd.Series(dtype=int)})
+    return parse_table(raw, columns, path)
+
+
+def _check_rows(frame: pd.DataFrame, bad: pd.Series, path: Path, column: str, message) -> None:
+    """Raise for the first flagged row; ``message(row)`` words it."""
+    if bad.any():
+        row = frame[bad].iloc[0]
+        raise InputError(message(row), file=path, row=int(row[ROW]), column=column)
+
+
+def _check_keys(frame: pd.DataFrame, path: Path, park_ids, indicators: Mapping[str, str], kind: str) -> None:
+    _check_rows(frame, ~frame["park_id"].isin(set(park_ids)), path, "park_id",
+                lambda r: f"园区 {r['park_id']} 不在园区名单中")  # fmt: skip
+    _check_rows(
+        frame, ~frame["indicator"].isin(indicators.keys()), path, "indicator",
+        lambda r: f"指标 {r['indicator']!r} 不是得分表中{kind}的指标(可用: {', '.join(indicators) or '无'})",
+    )  # fmt: skip
+
+
+def read_targets(path: str | Path, sheet: Sheet, park_ids) -> pd.DataFrame:
+    """第十四条: the year's operating targets per park and ratio_to_target indicator; a target must be > 0."""
+    path = Path(path)
+    frame = load(path, TARGET_COLUMNS, unique=["park_id", "year", "indicator"])
+    allowed = {ind.id: ind.name for ind in sheet.by_method("ratio_to_target")}
+    _check_keys(frame, path, park_ids, allowed, "按目标完成率(ratio_to_target)计分")
+    _check_rows(frame, frame["target"] <= 0, path, "target",
+                lambda r: f"目标值应大于 0(第十四条 年度运营发展目标；完成率无法以 0 为分母)，实际为 {r['target']:g}")  # fmt: skip
+    frame["year"] = frame["year"].astype(int)
+    return frame
+
+
+def read_ratings(path: str | Path, sheet: Sheet, park_ids) -> pd.DataFrame:
+    """第二十二条(三): expert ratings, in points (0..weight) or 0–1 as the indicator's ``scale`` says."""
+    path = Path(path)
+    frame = load(path, RATING_COLUMNS, unique=["park_id", "year", "indicator", "expert"])
+    rated = {ind.id: ind for ind in sheet.by_method("rating")}
+    _check_keys(frame, path, park_ids, {k: v.name for k, v in rated.items()}, "专家评分(rating)")
+    upper = frame["indicator"].map(
+        {k: (v.weight if v.params["scale"] == "points" else 1.0) for k, v in rated.items()}
+    )
+
+    def message(r) -> str:
+        ind = rated[r["indicator"]]
+        scale = f"按分值评分(0–{ind.weight:g} 分)" if ind.params["scale"] == "points" else "按 0–1 评分"
+        return f"指标 {ind.id}({ind.name}){scale}，评分超出范围: {r['rating']:g}"
+
+    _check_rows(frame, (frame["rating"] < 0) | (frame["rating"] > upper), path, "rating", message)
+    frame["year"] = frame["year"].astype(int)
+    return frame
+
+
+def read_events(path: str | Path, sheet: Sheet, park_ids) -> pd.DataFrame:
+    """第二十一条(三) / 第二十四条: events counted by deduction and veto items (several rows per item add up)."""
+    path = Path(path)
+    frame = _load_maybe_empty(path, EVENT_COLUMNS)
+    allowed = {ind.id: ind.name for ind in sheet.by_method("deduction", "veto")}
+    _check_keys(frame, path, park_ids, allowed, "扣分或一票否决(deduction/veto)")
+    frame["year"] = frame["year"].astype(int)
+    frame["count"] = frame["count"].astype(float)
+    return frame
+
+
+def read_past_evaluations(path: Path | None, year: int) -> pd.DataFrame:
+    """第二十四条: past results (``hrpark evaluate``'s evaluations file) for the years before YEAR."""
+    if path is None or read_table(path).empty:
+        return _empty_evaluations()
+    evals = inputs.read_evaluations(path)
+    return evals[evals["year"] < year].reset_index(drop=True)
+
+
+def rectification_outcomes(path: Path | None, year: int) -> pd.Series:
+    """第二十五条(二): YEAR's rectification outcomes, when the bureau has recorded them.
+
+    YEAR's score comes from the data, but whether an unqualified park rectified in time is only known
+    later: a row for YEAR in the evaluations file with ``rectified`` filled in carries that outcome (its
+    score is ignored). Without it the year's base subsidy of an unqualified park stays pending.
+    """
+    if path is None or read_table(path).empty:
+        return pd.Series(dtype=float)
+    evals = inputs.read_evaluations(path)
+    rows = evals[(evals["year"] == year) & evals["rectified"].notna()]
+    return rows.set_index("park_id")["rectified"].astype(float)
+
+
+def _empty_evaluations() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in EVALUATION_FIELDS})
+    frame["park_id"] = frame["park_id"].astype(object)
+    frame["year"] = frame["year"].astype(int)
+    frame["veto"] = frame["veto"].astype(bool)
+    frame[ROW] = pd.Series(dtype=int)
+    return frame
+
+
+# --- who takes part --------------------------------------------------------------------------------------
+def taking_part(
+    parks: pd.DataFrame, past: pd.DataFrame, year: int, policy: Policy, *, evaluations_file: str | Path
+) -> np.ndarray:
+    """第二十条 / 第二十五条(二): parks evaluated in YEAR — certified at least ``first_evaluation_offset``
+    years before and not revoked by the past results (found by running ``ledger.build`` up to YEAR−1).
+
+    Past results must cover every year a park was due before YEAR: without them nobody can tell whether
+    the park lost its plaque, so a gap is an error naming the park and the year.
+    """
+    offset = policy["evaluation.first_evaluation_offset"]
+    certified = parks["certified_year"].to_numpy(dtype=int)
+    due = certified + offset <= year
+    if len(parks) == 0 or year - 1 < certified.min():
+        return due
+    book = ledger.build(parks, past, policy, evaluations_file=evaluations_file, end_year=year - 1).ledger
+    cert_of = dict(zip(parks["park_id"], certified, strict=True))
+    row_due = book["year"].to_numpy() >= book["park_id"].map(cert_of).to_numpy() + offset
+    gap = (book["status"] == "active").to_numpy() & row_due & ~book["evaluated"].to_numpy(dtype=bool)
+    if gap.any():
+        first = book[gap].iloc[0]
+        raise InputError(
+            f"园区 {first['park_id']} 在 {first['year']} 年应参加绩效评估(第二十条)，但没有该年的评估结果；"
+            f"无法确定其在 {year} 年是否仍持有授牌(第二十五条(二))",
+            file=evaluations_file, column="year",
+        )  # fmt: skip
+    revoked = set(book.loc[book["status"] == "revoked", "park_id"])
+    return due & ~parks["park_id"].isin(revoked).to_numpy()
+
+
+# --- scoring from frames ---------------------------------------------------------------------------------
+def _aligned(
+    frame: pd.DataFrame | None, year: int, ids: np.ndarray, ind_ids: list[str], value: str, how: str
+):
+    """An indicator-by-park table of one input for YEAR (NaN where a park has none)."""
+    if frame is None:
+        return pd.DataFrame(np.nan, index=pd.Index(ids), columns=pd.Index(ind_ids, dtype=object))
+    rows = frame[frame["year"] == year]
+    table = rows.groupby(["park_id", "indicator"])[value].agg(how).unstack("indicator")
+    return table.reindex(index=ids, columns=ind_ids)
+
+
+def indicator_inputs(
+    sheet: Sheet,
+    parks: pd.DataFrame,
+    year: int,
+    figures: pd.DataFrame,
+    targets: pd.DataFrame | None,
+    ratings: pd.DataFrame | None,
+    events: pd.DataFrame | None,
+    *,
+    files: Mapping[str, str | Path],
+) -> dict[str, dict[str, np.ndarray]]:
+    """第二十一条: each indicator's inputs aligned to ``parks`` — annual figures (第十六条), targets (第十四条),
+    ratings (第二十二条(三)) and event counts. A target or rating missing for a park taking part is an error;
+    no event means zero events."""
+    ids = parks["park_id"].to_numpy()
+    ratio = [ind.id for ind in sheet.by_method("ratio_to_target")]
+    rated = [ind.id for ind in sheet.by_method("rating")]
+    counted = [ind.id for ind in sheet.by_method("deduction", "veto")]
+    target_table = _aligned(targets, year, ids, ratio, "target", "first")
+    rating_table = _aligned(ratings, year, ids, rated, "rating", sheet.setting("rating_aggregate"))
+    event_table = _aligned(events, year, ids, counted, "count", "sum").fillna(0.0)
+    for table, kind, file, column in (
+        (target_table, "目标值(第十四条)", files.get("targets", "targets.csv"), "target"),
+        (rating_table, "专家评分(第二十二条(三))", files.get("ratings", "ratings.csv"), "rating"),
+    ):
+        lacking = table.isna().to_numpy()
+        if lacking.any():
+            i, j = (int(k[0]) for k in np.nonzero(lacking))
+            ind = sheet.get(table.columns[j])
+            raise InputError(f"园区 {ids[i]} 缺少 {year} 年指标 {ind.id}({ind.name})的{kind}", file=file,
+                             column=column)  # fmt: skip
+
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for ind in sheet.indicators:
+        if ind.method == "ratio_to_target":
+            out[ind.id] = {
+                "actual": figures[ind.field].to_numpy(dtype=float),
+                "target": target_table[ind.id].to_numpy(dtype=float),
+            }
+        elif ind.method == "piecewise_linear":
+            column = {"annual": ind.field, "growth": f"{ind.field}_growth", "compliance": "compliance"}[
+                ind.measure
+            ]
+            out[ind.id] = {"value": figures[column].to_numpy(dtype=float)}
+        elif ind.method == "rating":
+            out[ind.id] = {"rating": rating_table[ind.id].to_numpy(dtype=float)}
+        else:
+            out[ind.id] = {"events": event_table[ind.id].to_numpy(dtype=float)}
+    return out
+
+
+def score_frames(
+    sheet: Sheet,
+    parks: pd.DataFrame,
+    year: int,
+    monthly_reports: pd.DataFrame,
+    targets: pd.DataFrame | None,
+    ratings: pd.DataFrame | None,
+    events: pd.DataFrame | None,
+    *,
+    files: Mapping[str, str | Path],
+) -> tuple[pd.DataFrame, monthly.Annual]:
+    """第十六条 + 第二十一条: score YEAR for ``parks`` (those taking part) from validated frames.
+
+    Returns the scores table (``park_id, year``, indicators, subtotals, ``score``, ``veto``) and the annual
+    figures with the missing months. A park taking part with no monthly report at all in YEAR is an error
+    (its figures would be guesses).
+    """
+    reported = monthly_reports.loc[monthly_reports["year"] == year, "park_id"]
+    silent = ~parks["park_id"].isin(set(reported))
+    if silent.any():
+        pid = parks.loc[silent, "park_id"].iloc[0]
+        raise InputError(f"园区 {pid} 在 {year} 年参加绩效评估，但没有任何月报(第十六条)，无法计算年度指标",
+                         file=files.get("monthly", "monthly.csv"), column="park_id")  # fmt: skip
+    annual = monthly.annual_figures(
+        monthly_reports,
+        parks,
+        year,
+        sheet.monthly_fields,
+        missing_month_flows=sheet.setting("missing_month_flows"),
+        default_certified_month=sheet.setting("default_certified_month"),
+        parks_file=files.get("parks", "parks.csv"),
+    )
+    values = indicator_inputs(sheet, parks, year, annual.figures, targets, ratings, events, files=files)
+    table = score_parks(sheet, values, score_decimals=sheet.setting("score_decimals"))
+    table.insert(0, "park_id", parks["park_id"].to_numpy())
+    table.insert(1, "year", year)
+    return table, annual
+
+
+def as_evaluations(scores: pd.DataFrame) -> pd.DataFrame:
+    """The scored year as rows of the evaluations file: rectification not yet known (第二十五条(二))."""
+    out = scores[["park_id", "year", "score", "veto", *DIMENSION_COLUMNS]].copy()
+    out["rectified"] = np.nan
+    out[ROW] = SCORED_ROW
+    return out[[*EVALUATION_FIELDS, ROW]]
+
+
+def load_dataset(
+    data_dir: str | Path, year: int, policy: Policy, sheet_path: str | Path | None = None
+) -> Dataset:
+    """Read a data folder and score YEAR (第十六条, 第二十一条–第二十三条) for every park taking part.
+
+    ``evaluations`` is the folder's past results for years before YEAR plus YEAR's scores (rectification
+    unknown unless recorded, see :func:`rectification_outcomes`), so ``ledger.build(ds.parks, ds.evaluations,
+    policy)`` grades YEAR with its history. Scores for YEAR or later in the evaluations file are ignored:
+    YEAR is scored from the data.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError("数据文件夹不存在", file=data_dir)
+    sheet = load_sheet(sheet_path, total_points=policy["evaluation.total_points"])
+    paths = {
+        "parks": find_table(data_dir, "parks", required=True),
+        "evaluations": find_table(data_dir, "evaluations", required=False),
+        "monthly": find_table(data_dir, "monthly", required=True),
+        "targets": find_table(data_dir, "targets", required=bool(sheet.by_method("ratio_to_target"))),
+        "ratings": find_table(data_dir, "ratings", required=bool(sheet.by_method("rating"))),
+        "events": find_table(data_dir, "events", required=False),
+    }
+    parks = inputs.read_parks(paths["parks"], policy)
+    ids = parks["park_id"].to_numpy()
+    past = read_past_evaluations(paths["evaluations"], year)
+    evaluations_file = paths["evaluations"] or data_dir / "evaluations.csv"
+    active = taking_part(parks, past, year, policy, evaluations_file=evaluations_file)
+    if not active.any():
+        offset = policy["evaluation.first_evaluation_offset"]
+        raise InputError(
+            f"{year} 年没有园区参加绩效评估: 园区在认定 {offset} 年后首次参加评估(第二十条)，"
+            f"最早的认定年份为 {int(parks['certified_year'].min())} 年",
+            file=paths["parks"], column="certified_year",
+        )  # fmt: skip
+    reports = monthly.read_monthly(paths["monthly"], sheet.monthly_fields, ids)
+    targets = read_targets(paths["targets"], sheet, ids) if paths["targets"] else None
+    ratings = read_ratings(paths["ratings"], sheet, ids) if paths["ratings"] else None
+    events = read_events(paths["events"], sheet, ids) if paths["events"] else None
+    files = {k: v for k, v in paths.items() if v is not None}
+    scores, annual = score_frames(
+        sheet, parks[active].reset_index(drop=True), year, reports, targets, ratings, events, files=files
+    )
+    current = as_evaluations(scores)
+    outcomes = rectification_outcomes(paths["evaluations"], year)
+    current["rectified"] = current["park_id"].map(outcomes).astype(float)
+    merged = pd.concat([past[[*EVALUATION_FIELDS, ROW]], current], ignore_index=True)
+    merged["veto"] = merged["veto"].astype(bool)
+    return Dataset(
+        data_dir=data_dir,
+        year=year,
+        parks=parks,
+        evaluations=merged,
+        scores=scores,
+        sheet=sheet,
+        files=[*files.values(), sheet.path],
+        annual=annual.figures,
+        missing_months=annual.missing,
+    )

@@ -1,0 +1,343 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 重庆市市级人力资源服务产业园补助资金多年预测
+#
+# 依据《重庆市市级人力资源服务产业园管理办法(试行)》(渝人社发〔2021〕57号)，预测今后几年市级人力资源服务产业
+# 发展资金需要拨付的第十一条基础补助(150/100/50万元)、第二十五条(一)优秀奖励，以及第二十五条(二)整改后仍不合格
+# 取消补助、连续两年不合格取消授牌带来的减少。
+#
+# 预测从基准年的园区台账出发，对每一个预测年份模拟新认定园区、各园区的评估得分、一票否决和整改结果，再按与年度
+# 评估报告相同的规则(第二十四条定等次、第十一条与第二十五条核定补助)逐年计算。模拟重复成千上万次(“路径”)，
+# 报告给出均值和 P5/P50/P95：P5–P95 之间包含 90% 的模拟结果。本报告由参数化笔记本自动生成，同一数据、
+# 参数与随机种子得到完全相同的结果。
+
+# %% tags=["parameters"]
+data_dir: str = "../../sample_data"  # 数据文件夹(与示例数据同样的结构)
+base_year: int = 2025  # 基准年：最近的评估年度，预测从次年开始
+horizon: int = 2030  # 预测终止年(日历年；小于1000时表示预测年数)
+policy_file: str = ""  # 政策参数文件；空表示内置的渝人社发〔2021〕57号基准
+policy_set: list = []  # 基准方案的政策参数覆盖列表(写法见 hrpark policy show 与 README)
+sheet_file: str = ""  # 得分表；空表示内置的示意得分表
+arrivals: str = "poisson"  # 新认定园区：fixed 每年固定个数；poisson 每年个数服从泊松分布
+arrival_counts: int | list = 1  # fixed：每年个数，或每个预测年份一个数的列表
+arrival_rate: float | list = 1.0  # poisson：每年期望个数，或每个预测年份一个数的列表
+region_shares: dict = {"main_city": 0.6, "northeast": 0.25, "southeast": 0.15}  # 新认定园区的区域分布(第四条)
+ceiling: int | None = None  # 在册园区个数上限(如“1+10+N”规划)；None 表示不设
+score_model: str = "fit"  # fit：由历年得分估计评分模型；fixed：采用下面四个数值
+phi: float = 0.5  # 得分偏离的逐年持续性 φ(fit 时为先验中心)
+sigma: float = 5.0  # 每年新增波动的标准差 σ，分(fit 时为先验中心)
+mu_mean: float = 75.0  # 园区效应的均值 m，分(fit 时为先验中心)
+mu_sd: float = 8.0  # 园区效应的标准差 τ，分(fit 时为先验中心)
+prior_scale: float = 1.0  # 先验宽度 κ
+veto_rate: float = 0.02  # 每个参评园区每年被一票否决的概率
+rectification_probability: float = 0.8  # 不合格园区整改合格的概率
+paths: int = 1000  # 模拟路径数(正式报告可用 10000)
+seed: int = 20211222  # 随机种子
+budget: float | None = 1300.0  # 每年市级支出的预算线，万元；None 表示不设
+reforms: dict = {"优秀比例20%": ["grading.excellent_share=0.2"], "奖励20万元": ["subsidy.excellent_bonus=20"]}  # 方案名称与覆盖列表
+
+# %%
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from hrpark_analysis import labels
+from hrpark_analysis.reports import charts
+from hrpark_analysis.reports import forecast as fr
+from hrpark_analysis.engine.dataset import load_dataset
+from hrpark_analysis.reports.export import publish_table
+from hrpark_analysis.engine.forecast import ForecastConfig, forecast
+from hrpark_analysis.law.policy import load_policy
+
+charts.setup_matplotlib()
+pd.set_option("display.precision", 2)
+pd.set_option("display.max_rows", 200)
+
+policy = load_policy(policy_file or None, policy_set)
+config = ForecastConfig.from_mapping(
+    {
+        "horizon": fr.horizon_year(base_year, horizon),
+        "paths": paths,
+        "seed": seed,
+        "arrivals": arrivals,
+        "arrival_counts": arrival_counts,
+        "arrival_rate": arrival_rate,
+        "region_shares": region_shares,
+        "ceiling": ceiling,
+        "score_model": score_model,
+        "phi": phi,
+        "sigma": sigma,
+        "mu_mean": mu_mean,
+        "mu_sd": mu_sd,
+        "prior_scale": prior_scale,
+        "veto_rate": veto_rate,
+        "rectification_probability": rectification_probability,
+        "budget": budget,
+    }
+)
+# What forecast_dataset does (score the base year from the folder, then forecast), with the folder read once so
+# that its files can be listed in the appendix.
+data = load_dataset(Path(data_dir), base_year, policy, sheet_path=sheet_file or None)
+result = forecast(data.parks, data.evaluations, policy, config, base_year=base_year, reforms=reforms)
+is_sample = data.is_sample
+report = fr.build(
+    result,
+    policy,
+    files=data.files,
+    parameters={
+        "data_dir": data_dir, "base_year": base_year, "horizon": horizon, "policy_file": policy_file or "(内置)",
+        "policy_set": policy_set, "sheet_file": sheet_file or "(内置示意得分表)", "arrivals": arrivals,
+        "arrival_counts": arrival_counts, "arrival_rate": arrival_rate, "region_shares": region_shares,
+        "ceiling": ceiling, "score_model": score_model, "phi": phi, "sigma": sigma, "mu_mean": mu_mean,
+        "mu_sd": mu_sd, "prior_scale": prior_scale, "veto_rate": veto_rate,
+        "rectification_probability": rectification_probability, "paths": paths, "seed": seed, "budget": budget,
+        "reforms": reforms,
+    },
+)  # fmt: skip
+s = report.summary
+years = [int(y) for y in report.years]
+
+
+def show(name: str):
+    """Display a report table and hand it to the XLSX (one sheet per table)."""
+    return publish_table(report.tables[name], name)
+
+
+if is_sample:
+    display(Markdown("> **示例数据**：本报告使用软件包自带的合成示例数据，园区名称与数字均为虚构，仅用于演示。"))
+
+# %% [markdown]
+# ## 一、主要结论
+#
+# 市级支出指市级财政拨付的基础补助与优秀奖励之和(不含区县配套)。均值是所有模拟路径的平均；
+# P5–P95 是 90% 的模拟路径所在的范围，反映新认定园区个数、评估得分、一票否决和整改结果的随机性。
+
+# %%
+outlay = result.summary.query("scenario == 'baseline' and measure == 'outlay'").set_index("year")
+print(f"基准年 {s['base_year']} 年：已认定市级园区 {s['n_existing']} 个，其中在册 {s['active_at_base']} 个")
+print(f"预测 {s['first_year']}–{s['last_year']} 年；模拟路径 {s['paths']:,} 条；随机种子 {s['seed']}")
+print(f"{s['first_year']}–{s['last_year']} 年市级支出合计: 均值 {s['total_mean']:,.0f} 万元，"
+      f"P5–P95 {s['total_p5']:,.0f}–{s['total_p95']:,.0f} 万元")  # fmt: skip
+for year in years:
+    row = outlay.loc[year]
+    print(f"  {year} 年: 均值 {row['mean']:,.0f} 万元(P5 {row['p5']:,.0f}，P50 {row['p50']:,.0f}，P95 {row['p95']:,.0f})")
+if s["budget"] is not None:
+    print(f"预算线 {s['budget']:g} 万元/年: 超预算概率最高的是 {s['worst_year']} 年，{s['worst_p_over']:.1%}")
+else:
+    print("未设预算线(参数 budget)，不计算超预算概率")
+print(f"基准年暂缓拨付 {s['pending_at_base']:g} 万元: 整改结果未定，不计入任何预测年份，预算时需另行预留")
+if s["truncated_paths"]:
+    print(f"注意: {s['truncated_paths']} 条路径的新认定总数超过了模拟上限，已按上限截断")
+
+# %% [markdown]
+# 基准年暂缓拨付的金额(第二十五条(二)：不合格园区整改结果出来之前，当年补助既不拨付也不取消)留在台账原处：
+# 整改合格则补拨，整改后仍不合格则取消。预测不对这笔资金作任何假设，它不在任何预测年份的支出或取消金额中。
+
+# %% [markdown]
+# ## 二、情景与评分模型
+#
+# 情景参数不是《办法》的规定，而是预测的假设：每年新认定多少园区、分布在哪个区域、在册园区是否设上限，
+# 以及评估得分如何变化。下表列出本次预测使用的取值。
+
+# %%
+show("预测情景")
+
+# %% [markdown]
+# **评分模型。** 每个园区有一个长期水平(园区效应)，某年的得分等于园区效应加上一个偏离；偏离每年保留上一年的
+# 一部分(比例 φ)，再加上新的随机波动(标准差 σ)：
+#
+# 得分(t) = 园区效应 + φ × (得分(t−1) − 园区效应) + σ × 随机数
+#
+# 园区效应在园区之间的均值为 m、标准差为 τ。`score_model = fit` 时，这四个数由历年得分估计(对每个园区的得分序列
+# 求边际似然，在以参数取值为中心的弱先验下取后验众数)；得分年数少的园区，其园区效应向全体均值 m 收缩。
+# 新认定园区的园区效应从同一分布中抽取。模拟出的得分保留两位小数后参加第二十四条定等次。
+
+# %%
+m = result.model
+print(f"评分模型({'由历年得分估计' if m.method == 'fit' else '采用给定数值'}): "
+      f"φ = {m.phi:.3f}，σ = {m.sigma:.2f} 分，m = {m.mu_mean:.2f} 分，τ = {m.mu_sd:.2f} 分")  # fmt: skip
+print(f"得分围绕园区效应的长期标准差 σ/√(1−φ²) = {m.stationary_sd:.2f} 分")
+if m.method == "fit":
+    effects = report.tables["园区效应"]
+    print(f"估计所用: {m.n_parks} 个园区的 {m.n_scores} 个年度得分；每个园区 {effects['得分年数'].min()}–"
+          f"{effects['得分年数'].max()} 年；优化{'已收敛' if m.converged else '未收敛，结果需谨慎使用'}")  # fmt: skip
+show("评分模型")
+
+# %%
+publish_table(report.tables["园区效应"], "园区效应")
+print(f"各园区的园区效应估计共 {len(report.tables['园区效应'])} 行(见 XLSX 的“园区效应”工作表)")
+
+# %% [markdown]
+# **使用时请注意：**
+#
+# - 历年得分的年数很少时，估计主要由先验决定；φ、σ 的小变化会改变不合格和优秀的概率。
+# - 预测只用估计出的一组数值(后验众数)，没有计入这些数值本身的不确定性，因此 P5–P95 区间偏窄。
+# - 模型没有趋势：园区整体水平不随时间提高或下降；评估方法、得分表和园区行为也假定不变。
+# - 一票否决和整改结果按固定概率逐年独立抽取；新认定园区个数与园区表现无关。
+# - 只有市级补助和区县配套计入预测；第十二条资金用途、其他奖补不在范围内。
+
+# %% [markdown]
+# ## 三、市级支出预测
+#
+# 第十一条：认定当年拨付150万元，此后两年按评估情况拨付100万元、50万元，累计不超过300万元；
+# 第二十五条(一)：年度评估优秀的园区增加补助资金10万元。下表先列出台账中的历年实际拨付，再列出预测。
+
+# %%
+show("历年实际")
+
+# %%
+show("年度市级支出")
+
+# %%
+fig = fr.fan_chart(report, "outlay", "年度市级支出(基础补助 + 优秀奖励)", budget=True, sample=is_sample)
+
+# %% [markdown]
+# 累计市级支出是预测期内逐年支出之和；它的 P5–P95 区间可用于确定整个预测期的资金盘子。
+
+# %%
+cumulative = result.summary.query("scenario == 'baseline' and measure == 'cumulative_outlay'").set_index("year")
+for year in years:
+    row = cumulative.loc[year]
+    print(f"截至 {year} 年累计: 均值 {row['mean']:,.0f} 万元(P5 {row['p5']:,.0f}，P95 {row['p95']:,.0f})")
+show("累计市级支出")
+
+# %%
+fig = fr.fan_chart(report, "cumulative_outlay", "预测期累计市级支出", sample=is_sample)
+
+# %% [markdown]
+# ## 四、超预算风险
+#
+# 超预算概率是某年市级支出超过预算线的模拟路径所占比例；预期超支额是超出部分的平均值(未超出的路径计为0)。
+
+# %%
+if "超预算风险" in report.tables:
+    risk = result.budget.query("scenario == 'baseline'").set_index("year")
+    for year in years:
+        print(f"{year} 年: 超过 {risk.loc[year, 'budget']:g} 万元的概率 {risk.loc[year, 'p_over_budget']:.1%}，"
+              f"预期超支 {risk.loc[year, 'expected_overrun']:,.1f} 万元")  # fmt: skip
+    display(show("超预算风险"))
+    fig = fr.budget_chart(report, sample=is_sample)
+else:
+    print("未设预算线(参数 budget)，不计算超预算概率")
+
+# %% [markdown]
+# ## 五、支出由什么决定
+#
+# 把同一组随机数再算一遍、但不认定任何新园区，就得到基准年已认定园区的支出；两者之差是新认定园区带来的增量
+# (它们自己的补助，以及参评园区增多使优秀名额增加的影响)。两次计算用的是同一组随机数，所以这一拆分逐条路径成立，
+# 不是两次随机模拟之差。
+#
+# - 已认定园区的三年基础补助陆续到期后，它们只剩优秀奖励；此后的基础补助几乎都来自新认定园区。
+# - 新认定园区在认定当年即无条件获得第一年的基础补助(基准为150万元)，因此新认定个数是年度支出波动的主要来源之一；标准差一栏显示了各部分的波动。
+# - 不合格园区整改后仍不合格、或连续两年不合格被摘牌，会取消相应的基础补助，使支出减少。
+
+# %%
+col = labels.FORECAST_COLUMN
+for _, row in report.tables["支出构成"].iterrows():
+    print(f"{row[col['year']]:.0f} 年: 均值 {row['市级支出合计均值(万元)']:,.0f} 万元 = 已认定园区 {row[col['existing']]:,.0f}"
+          f" + 新认定园区 {row[col['new']]:,.0f}；标准差 {row[col['outlay_sd']]:,.0f}"
+          f"(已认定 {row[col['existing_sd']]:,.0f}，新认定 {row[col['new_sd']]:,.0f})")  # fmt: skip
+share = s["existing_total"] / s["total_mean"] if s["total_mean"] else float("nan")
+print(f"预测期合计中，已认定园区占 {share:.0%}；因不合格或摘牌取消的基础补助均值 {s['cancelled_total']:,.0f} 万元")
+show("支出构成")
+
+# %%
+fig = fr.composition_chart(report, sample=is_sample)
+
+# %% [markdown]
+# ## 六、区县配套、暂缓与取消
+#
+# 第十三条要求区县给予配套补助，但没有规定比例；默认配套比例为0，可在参数 `policy_set` 中设置
+# `subsidy.district_match_ratio`(或按区县设置 `subsidy.district_match_ratio_by_district.区县名`)。
+# 预测年份的整改结果按整改合格概率抽取，所以预测年份没有暂缓拨付的金额；取消的基础补助是整改后仍不合格或摘牌的结果。
+
+# %%
+by_district = policy["subsidy.district_match_ratio_by_district"]
+print(f"区县配套比例: 默认 {policy['subsidy.district_match_ratio']:g}；单独设置的区县 {len(by_district)} 个")
+print(f"预测期区县配套合计: 均值 {s['district_total']:,.0f} 万元")
+show("区县配套与取消")
+
+# %% [markdown]
+# ## 七、园区数量与等次
+#
+# 在册园区是已认定且未被取消授牌的园区；参评园区是认定次年起参加评估的在册园区(第二十条)。
+# 优秀不超过参评园区总数的30%，60分以下为不合格(第二十四条)。
+
+# %%
+parks_now = result.summary.query("scenario == 'baseline' and measure in ['active', 'revoked']")
+last = parks_now[parks_now["year"] == s["last_year"]].set_index("measure")
+print(f"{s['last_year']} 年在册园区: 均值 {last.loc['active', 'mean']:.1f} 个(P5 {last.loc['active', 'p5']:.0f}，"
+      f"P95 {last.loc['active', 'p95']:.0f})；累计摘牌均值 {last.loc['revoked', 'mean']:.1f} 个")  # fmt: skip
+show("园区数量")
+
+# %%
+fig = fr.fan_chart(report, "active", "在册市级园区个数", sample=is_sample)
+
+# %%
+show("等次分布")
+
+# %% [markdown]
+# ## 八、改革方案比较
+#
+# 每个改革方案是基准政策加上若干参数覆盖(参数 `reforms`)，从第一个预测年份起适用。所有方案使用同一组随机数
+# (同样的新认定园区、得分、一票否决和整改结果)，所以方案之间的差额完全来自政策本身，不是随机波动；
+# 差额的 P5–P95 区间反映同一政策变化在不同情形下的影响大小。
+
+# %%
+if result.reforms:
+    show("改革方案参数")
+else:
+    print("未设改革方案(参数 reforms)")
+
+# %%
+if result.reforms:
+    for _, row in report.tables["改革方案汇总"].iterrows():
+        print(f"{row['改革方案']}: {s['first_year']}–{s['last_year']} 年市级支出合计比基准 {row['差额均值(万元)']:+,.0f} 万元"
+              f"(P5 {row['差额P5(万元)']:+,.0f}，P95 {row['差额P95(万元)']:+,.0f})")  # fmt: skip
+    display(show("改革方案汇总"))
+    fig = fr.reform_chart(report, sample=is_sample)
+
+# %%
+if result.reforms:
+    display(show("改革方案逐年比较"))
+    if "改革方案超预算风险" in report.tables:
+        display(show("改革方案超预算风险"))
+
+# %% [markdown]
+# ## 附录
+#
+# 规则与条款、假设、全部预测指标、数据文件及其校验和、软件版本与参数。
+
+# %%
+show("规则与条款")
+
+# %% [markdown]
+# 标注为假设的政策参数是原文未作规定、按项目规范(SPEC)默认解读的取值，可在 `policy_set` 中覆盖。
+
+# %%
+show("假设")
+
+# %%
+publish_table(report.tables["预测明细"], "预测明细")
+print(f"全部方案、全部指标的均值与 P5/P50/P95 共 {len(report.tables['预测明细'])} 行(见 XLSX 的“预测明细”工作表)")
+
+# %%
+show("数据文件")
+
+# %%
+show("版本与参数")
