@@ -29,9 +29,8 @@ import pandas as pd
 from hrpark_analysis.engine import ledger, monthly
 from hrpark_analysis.errors import InputError
 from hrpark_analysis.io import readers as inputs
-from hrpark_analysis.io.readers import DIMENSION_COLUMNS
 from hrpark_analysis.io.tables import ROW, Column, load, parse_table, read_table
-from hrpark_analysis.law.policy import Policy
+from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Policy
 from hrpark_analysis.law.sheet import Sheet, load_sheet
 from hrpark_analysis.rules.scoring import score_parks
 

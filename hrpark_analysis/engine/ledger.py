@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 
 from hrpark_analysis.errors import InputError
-from hrpark_analysis.io.readers import DIMENSION_COLUMNS
 from hrpark_analysis.io.tables import ROW
-from hrpark_analysis.law.policy import Policy
+from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Policy
 from hrpark_analysis.rules import subsidy
 from hrpark_analysis.rules.grading import GRADE_NAMES, NOT_EVALUATED, grade_scores
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from hrpark_analysis.errors import InputError
 from hrpark_analysis.io.tables import ROW, Column, load
-from hrpark_analysis.law.policy import Policy
+from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Policy
 from hrpark_analysis.rules.regions import regions_of
 
 KIND_WORDS = {
@@ -25,8 +25,6 @@ PARK_COLUMNS = [
     Column("kind", required=False, allow_empty=True),
     Column("online_offline", "bool", required=False, allow_empty=True),
 ]
-
-DIMENSION_COLUMNS = ["score_economic", "score_role", "score_operations"]
 
 EVALUATION_COLUMNS = [
     Column("park_id"),

@@ -22,7 +22,8 @@ from hrpark_analysis.law import entries as checks
 BASELINE_NAME = "policy-2021.yaml"
 ENTRY_FIELDS = {"value", "description", "unit", "reference", "assumption", "reason"}
 REGION_KEYS = ("main_city", "northeast", "southeast")
-DIMENSIONS = ("score_economic", "score_role", "score_operations")
+# 第二十一条's three dimension subtotals, as columns of evaluations and as the words of tie_break_order.
+DIMENSION_COLUMNS = ("score_economic", "score_role", "score_operations")
 
 
 def _ratio_map(v: Any) -> str | None:
@@ -60,7 +61,7 @@ SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "grading.excellent_share": checks.number(0, 1, lo_open=True),
     "grading.cap_rounding": checks.choice("floor", "round", "ceil"),
     "grading.tie_policy": checks.choice("exclude", "include", "dimension"),
-    "grading.tie_break_order": checks.list_of(checks.text, DIMENSIONS),
+    "grading.tie_break_order": checks.list_of(checks.text, DIMENSION_COLUMNS),
     "grading.excellent_min_score": checks.optional(checks.number(0, 100)),
     "subsidy.base_schedule": checks.list_of(AMOUNT),
     "subsidy.base_cap": AMOUNT,

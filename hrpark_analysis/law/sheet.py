@@ -23,15 +23,15 @@ import yaml
 
 from hrpark_analysis.errors import InputError
 from hrpark_analysis.law import entries as checks
-from hrpark_analysis.law.policy import Parameter
+from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Parameter
 
 BUNDLED_NAME = "sheet-illustrative.yaml"
 
 # 第二十一条(一)(二)(三): dimension key -> subtotal column, Chinese label, clause.
 DIMENSIONS: dict[str, tuple[str, str, str]] = {
-    "economic": ("score_economic", "经济发展", "第二十一条(一)"),
-    "role": ("score_role", "作用发挥", "第二十一条(二)"),
-    "operations": ("score_operations", "运营管理", "第二十一条(三)"),
+    "economic": (DIMENSION_COLUMNS[0], "经济发展", "第二十一条(一)"),
+    "role": (DIMENSION_COLUMNS[1], "作用发挥", "第二十一条(二)"),
+    "operations": (DIMENSION_COLUMNS[2], "运营管理", "第二十一条(三)"),
 }
 SOURCES = {"monthly": "月报", "target": "年度目标", "rating": "专家评分", "deduction": "扣分/否决事项"}
 MEASURES = ("annual", "growth", "compliance")  # what a monthly-sourced indicator reads (第十六条)

@@ -77,8 +77,7 @@ from scipy import optimize, stats
 
 from hrpark_analysis.engine import ledger
 from hrpark_analysis.errors import ParameterError
-from hrpark_analysis.io.readers import DIMENSION_COLUMNS
-from hrpark_analysis.law.policy import REGION_KEYS, Policy
+from hrpark_analysis.law.policy import DIMENSION_COLUMNS, REGION_KEYS, Policy
 from hrpark_analysis.rules import subsidy
 from hrpark_analysis.rules.grading import EXCELLENT, NOT_EVALUATED, QUALIFIED, UNQUALIFIED, grade_scores
 

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-from hrpark_analysis.io.readers import DIMENSION_COLUMNS
+from hrpark_analysis.law.policy import DIMENSION_COLUMNS
 from hrpark_analysis.rules.grading import (
     EXCELLENT,
     GRADE_NAMES,
