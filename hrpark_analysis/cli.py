@@ -45,11 +45,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_eligibility(args: argparse.Namespace) -> int:
+    from hrpark_analysis.io import readers
     from hrpark_analysis.io.tables import output_files, write_csv
     from hrpark_analysis.rules import eligibility
 
     policy = _policy(args)
-    applicants = eligibility.read_applicants(args.applicants, policy)
+    applicants = readers.read_applicants(args.applicants, policy)
     result = eligibility.assess(applicants, **eligibility.rule_arguments(policy))
     with output_files(args.out, ["eligibility.csv"], force=args.force) as tmp:
         write_csv(result, tmp / "eligibility.csv")
@@ -75,11 +76,11 @@ def cmd_policy_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from hrpark_analysis.engine import dataset
     from hrpark_analysis.io.tables import output_files, write_csv
-    from hrpark_analysis.rules import scoring
 
     policy = _policy(args)
-    scores = scoring.score_year(Path(args.data), args.year, policy, sheet_path=args.sheet)
+    scores = dataset.score_year(Path(args.data), args.year, policy, sheet_path=args.sheet)
     with output_files(args.out, ["scores.csv"], force=args.force) as tmp:
         write_csv(scores, tmp / "scores.csv")
     _done(f"已写入 {Path(args.out) / 'scores.csv'}({len(scores)} 个园区，{args.year} 年)")

@@ -13,6 +13,7 @@ import pytest
 
 from hrpark_analysis.engine import monthly
 from hrpark_analysis.errors import InputError
+from hrpark_analysis.io import readers
 from hrpark_analysis.law.sheet import MonthlyField
 
 FIELDS = {
@@ -137,7 +138,7 @@ def test_growth_compares_the_same_months_of_both_years():
 
 def test_a_clean_file_is_read_with_typed_columns(tmp_path):
     path = write(tmp_path, rows(("A", 2024, 1, '"1,200.5"', 30), ("B", 2024, 1, 0, 20)))
-    got = monthly.read_monthly(path, FIELDS, ["A", "B", "C"])
+    got = readers.read_monthly(path, FIELDS, ["A", "B", "C"])
     assert got["revenue"].tolist() == [1200.5, 0.0]
     assert got["month"].dtype.kind == "i" and got["year"].dtype.kind == "i"
 
@@ -158,7 +159,7 @@ def test_a_clean_file_is_read_with_typed_columns(tmp_path):
 def test_impossible_rows_name_their_row_and_column(tmp_path, body, row, column, expected):
     path = write(tmp_path, body)
     with pytest.raises(InputError) as err:
-        monthly.read_monthly(path, FIELDS, ["A", "B", "C"])
+        readers.read_monthly(path, FIELDS, ["A", "B", "C"])
     assert (err.value.row, err.value.column) == (row, column)
     assert expected in str(err.value) and str(path) in str(err.value)
 
@@ -167,19 +168,19 @@ def test_a_missing_field_column_is_an_error(tmp_path):
     path = tmp_path / "monthly.csv"
     path.write_text("park_id,year,month,revenue\nA,2024,1,10\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
-        monthly.read_monthly(path, FIELDS, ["A"])
+        readers.read_monthly(path, FIELDS, ["A"])
     assert err.value.column == "institutions"
 
 
 def test_gb18030_csv_and_xlsx_read_the_same_as_utf8(tmp_path):
     # Chinese Excel saves CSV as GB18030; a park id in Chinese makes the encoding matter.
     body = rows(("示例园区甲", 2024, 1, 10.5, 3), ("示例园区甲", 2024, 2, 11, 4))
-    utf8 = monthly.read_monthly(write(tmp_path, body), FIELDS, ["示例园区甲"])
-    gb = monthly.read_monthly(write(tmp_path, body, "gb.csv", "gb18030"), FIELDS, ["示例园区甲"])
-    bom = monthly.read_monthly(write(tmp_path, body, "bom.csv", "utf-8-sig"), FIELDS, ["示例园区甲"])
+    utf8 = readers.read_monthly(write(tmp_path, body), FIELDS, ["示例园区甲"])
+    gb = readers.read_monthly(write(tmp_path, body, "gb.csv", "gb18030"), FIELDS, ["示例园区甲"])
+    bom = readers.read_monthly(write(tmp_path, body, "bom.csv", "utf-8-sig"), FIELDS, ["示例园区甲"])
     xlsx = tmp_path / "monthly.xlsx"
     pd.read_csv(tmp_path / "monthly.csv").to_excel(xlsx, index=False)
-    from_xlsx = monthly.read_monthly(xlsx, FIELDS, ["示例园区甲"])
+    from_xlsx = readers.read_monthly(xlsx, FIELDS, ["示例园区甲"])
     for other in (gb, bom, from_xlsx):
         pd.testing.assert_frame_equal(other, utf8)
     assert utf8["park_id"].tolist() == ["示例园区甲", "示例园区甲"]
@@ -189,10 +190,10 @@ def test_certified_month_cells_in_the_parks_file_are_checked(tmp_path):
     parks = pd.DataFrame({"park_id": ["A", "B"], "certified_year": [2023, 2023], "certified_month": ["11", "13"],
                           "_row": [2, 3]})  # fmt: skip
     with pytest.raises(InputError) as err:
-        monthly.certification_months(parks, default_certified_month=12, file="parks.csv")
+        readers.certification_months(parks, default_certified_month=12, file="parks.csv")
     assert (err.value.row, err.value.column) == (3, "certified_month")
     parks.loc[1, "certified_month"] = ""
-    assert monthly.certification_months(parks, default_certified_month=12, file="parks.csv").tolist() == [
+    assert readers.certification_months(parks, default_certified_month=12, file="parks.csv").tolist() == [
         11,
         12,
     ]

@@ -16,7 +16,6 @@ from hrpark_analysis.engine import dataset, ledger, sample
 from hrpark_analysis.errors import OutputExistsError
 from hrpark_analysis.io import readers as inputs
 from hrpark_analysis.law.policy import load_policy
-from hrpark_analysis.rules import scoring
 
 SAMPLE = dataset.SAMPLE_DIR
 FIXTURES = Path(__file__).parent / "fixtures" / "scoring"
@@ -151,7 +150,7 @@ def test_applicants_have_issue_2s_columns_and_some_pass_only_thanks_to_a_relaxat
 def test_the_past_results_are_the_scores_of_those_years_computed_from_the_data(policy):
     evals = pd.read_csv(SAMPLE / "evaluations.csv")
     for year in (2023, 2024):
-        scores = scoring.score_year(SAMPLE, year, policy)
+        scores = dataset.score_year(SAMPLE, year, policy)
         past = evals[evals["year"] == year].reset_index(drop=True)
         cols = ["park_id", "score", "score_economic", "score_role", "score_operations", "veto"]
         pd.testing.assert_frame_equal(scores[cols].reset_index(drop=True), past[cols], check_dtype=False)

@@ -321,7 +321,7 @@ def test_a_folder_without_required_files_or_with_two_versions_of_one_is_refused(
 
 
 def test_score_year_is_the_datasets_score_table(policy):
-    table = scoring.score_year(TINY_DIR, 2024, policy, sheet_path=TINY_SHEET)
+    table = dataset.score_year(TINY_DIR, 2024, policy, sheet_path=TINY_SHEET)
     pd.testing.assert_frame_equal(table, tiny(policy).scores)
     assert list(table.columns[:2]) == ["park_id", "year"]
     assert list(table.columns[-5:]) == ["score_economic", "score_role", "score_operations", "score", "veto"]

@@ -28,37 +28,15 @@ import pandas as pd
 
 from hrpark_analysis.engine import ledger, monthly
 from hrpark_analysis.errors import InputError
-from hrpark_analysis.io import readers as inputs
-from hrpark_analysis.io.tables import ROW, Column, load, parse_table, read_table
+from hrpark_analysis.io import readers
+from hrpark_analysis.io.readers import EVALUATION_FIELDS
+from hrpark_analysis.io.tables import ROW
 from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Policy
 from hrpark_analysis.law.sheet import Sheet, load_sheet
 from hrpark_analysis.rules.scoring import score_parks
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
-SUFFIXES = (".csv", ".xlsx")
-EVALUATION_FIELDS = ["park_id", "year", "score", "veto", "rectified", *DIMENSION_COLUMNS]
 SCORED_ROW = 0  # `_row` of the scored year's evaluations: they come from no file row
-
-TARGET_COLUMNS = [
-    Column("park_id"),
-    Column("year", "int", min=2000, max=2100),
-    Column("indicator"),
-    Column("target", "float"),
-]
-RATING_COLUMNS = [
-    Column("park_id"),
-    Column("year", "int", min=2000, max=2100),
-    Column("indicator"),
-    Column("rating", "float"),
-    Column("expert", required=False, allow_empty=True),
-]
-EVENT_COLUMNS = [
-    Column("park_id"),
-    Column("year", "int", min=2000, max=2100),
-    Column("indicator"),
-    Column("count", "int", min=0),
-    Column("note", required=False, allow_empty=True),
-]
 
 
 @dataclass(frozen=True)
@@ -79,120 +57,6 @@ class Dataset:
     def is_sample(self) -> bool:
         """Synthetic 示例数据 (every park named 示例…): reports and charts built from it must say so."""
         return bool(len(self.parks)) and bool(self.parks["name"].str.startswith("示例").all())
-
-
-# --- finding and reading the files ------------------------------------------------------------------------
-def find_table(data_dir: Path, stem: str, *, required: bool) -> Path | None:
-    """``DIR/stem.csv`` or ``DIR/stem.xlsx``; both present is ambiguous, none is an error if required."""
-    found = [data_dir / f"{stem}{suffix}" for suffix in SUFFIXES if (data_dir / f"{stem}{suffix}").exists()]
-    if len(found) > 1:
-        raise InputError(f"同时存在 {found[0].name} 和 {found[1].name}，无法确定使用哪一个", file=data_dir)
-    if not found:
-        if required:
-            raise InputError(f"数据文件夹缺少 {stem}.csv(或 {stem}.xlsx)", file=data_dir / f"{stem}.csv")
-        return None
-    return found[0]
-
-
-def _load_maybe_empty(path: Path, columns: list[Column]) -> pd.DataFrame:
-    """Like ``tables.load``, but a file with only its header is an empty table (no events this year)."""
-    raw = read_table(path)
-    if raw.empty:
-        missing = [c.name for c in columns if c.required and c.name not in raw.columns]
-        if missing:
-            raise InputError("缺少必需的列", file=path, column=", ".join(missing))
-        return pd.DataFrame({**{c.name: pd.Series(dtype=object) for c in columns}, ROW: pd.Series(dtype=int)})
-    return parse_table(raw, columns, path)
-
-
-def _check_rows(frame: pd.DataFrame, bad: pd.Series, path: Path, column: str, message) -> None:
-    """Raise for the first flagged row; ``message(row)`` words it."""
-    if bad.any():
-        row = frame[bad].iloc[0]
-        raise InputError(message(row), file=path, row=int(row[ROW]), column=column)
-
-
-def _check_keys(frame: pd.DataFrame, path: Path, park_ids, indicators: Mapping[str, str], kind: str) -> None:
-    _check_rows(frame, ~frame["park_id"].isin(set(park_ids)), path, "park_id",
-                lambda r: f"园区 {r['park_id']} 不在园区名单中")  # fmt: skip
-    _check_rows(
-        frame, ~frame["indicator"].isin(indicators.keys()), path, "indicator",
-        lambda r: f"指标 {r['indicator']!r} 不是得分表中{kind}的指标(可用: {', '.join(indicators) or '无'})",
-    )  # fmt: skip
-
-
-def read_targets(path: str | Path, sheet: Sheet, park_ids) -> pd.DataFrame:
-    """第十四条: the year's operating targets per park and ratio_to_target indicator; a target must be > 0."""
-    path = Path(path)
-    frame = load(path, TARGET_COLUMNS, unique=["park_id", "year", "indicator"])
-    allowed = {ind.id: ind.name for ind in sheet.by_method("ratio_to_target")}
-    _check_keys(frame, path, park_ids, allowed, "按目标完成率(ratio_to_target)计分")
-    _check_rows(frame, frame["target"] <= 0, path, "target",
-                lambda r: f"目标值应大于 0(第十四条 年度运营发展目标；完成率无法以 0 为分母)，实际为 {r['target']:g}")  # fmt: skip
-    frame["year"] = frame["year"].astype(int)
-    return frame
-
-
-def read_ratings(path: str | Path, sheet: Sheet, park_ids) -> pd.DataFrame:
-    """第二十二条(三): expert ratings, in points (0..weight) or 0–1 as the indicator's ``scale`` says."""
-    path = Path(path)
-    frame = load(path, RATING_COLUMNS, unique=["park_id", "year", "indicator", "expert"])
-    rated = {ind.id: ind for ind in sheet.by_method("rating")}
-    _check_keys(frame, path, park_ids, {k: v.name for k, v in rated.items()}, "专家评分(rating)")
-    upper = frame["indicator"].map(
-        {k: (v.weight if v.params["scale"] == "points" else 1.0) for k, v in rated.items()}
-    )
-
-    def message(r) -> str:
-        ind = rated[r["indicator"]]
-        scale = f"按分值评分(0–{ind.weight:g} 分)" if ind.params["scale"] == "points" else "按 0–1 评分"
-        return f"指标 {ind.id}({ind.name}){scale}，评分超出范围: {r['rating']:g}"
-
-    _check_rows(frame, (frame["rating"] < 0) | (frame["rating"] > upper), path, "rating", message)
-    frame["year"] = frame["year"].astype(int)
-    return frame
-
-
-def read_events(path: str | Path, sheet: Sheet, park_ids) -> pd.DataFrame:
-    """第二十一条(三) / 第二十四条: events counted by deduction and veto items (several rows per item add up)."""
-    path = Path(path)
-    frame = _load_maybe_empty(path, EVENT_COLUMNS)
-    allowed = {ind.id: ind.name for ind in sheet.by_method("deduction", "veto")}
-    _check_keys(frame, path, park_ids, allowed, "扣分或一票否决(deduction/veto)")
-    frame["year"] = frame["year"].astype(int)
-    frame["count"] = frame["count"].astype(float)
-    return frame
-
-
-def read_past_evaluations(path: Path | None, year: int) -> pd.DataFrame:
-    """第二十四条: past results (``hrpark evaluate``'s evaluations file) for the years before YEAR."""
-    if path is None or read_table(path).empty:
-        return _empty_evaluations()
-    evals = inputs.read_evaluations(path)
-    return evals[evals["year"] < year].reset_index(drop=True)
-
-
-def rectification_outcomes(path: Path | None, year: int) -> pd.Series:
-    """第二十五条(二): YEAR's rectification outcomes, when the bureau has recorded them.
-
-    YEAR's score comes from the data, but whether an unqualified park rectified in time is only known
-    later: a row for YEAR in the evaluations file with ``rectified`` filled in carries that outcome (its
-    score is ignored). Without it the year's base subsidy of an unqualified park stays pending.
-    """
-    if path is None or read_table(path).empty:
-        return pd.Series(dtype=float)
-    evals = inputs.read_evaluations(path)
-    rows = evals[(evals["year"] == year) & evals["rectified"].notna()]
-    return rows.set_index("park_id")["rectified"].astype(float)
-
-
-def _empty_evaluations() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in EVALUATION_FIELDS})
-    frame["park_id"] = frame["park_id"].astype(object)
-    frame["year"] = frame["year"].astype(int)
-    frame["veto"] = frame["veto"].astype(bool)
-    frame[ROW] = pd.Series(dtype=int)
-    return frame
 
 
 # --- who takes part --------------------------------------------------------------------------------------
@@ -341,7 +205,7 @@ def load_dataset(
     """Read a data folder and score YEAR (第十六条, 第二十一条–第二十三条) for every park taking part.
 
     ``evaluations`` is the folder's past results for years before YEAR plus YEAR's scores (rectification
-    unknown unless recorded, see :func:`rectification_outcomes`), so ``ledger.build(ds.parks, ds.evaluations,
+    unknown unless recorded, see :func:`hrpark_analysis.io.readers.rectification_outcomes`), so ``ledger.build(ds.parks, ds.evaluations,
     policy)`` grades YEAR with its history. Scores for YEAR or later in the evaluations file are ignored:
     YEAR is scored from the data.
     """
@@ -350,16 +214,16 @@ def load_dataset(
         raise InputError("数据文件夹不存在", file=data_dir)
     sheet = load_sheet(sheet_path, total_points=policy["evaluation.total_points"])
     paths = {
-        "parks": find_table(data_dir, "parks", required=True),
-        "evaluations": find_table(data_dir, "evaluations", required=False),
-        "monthly": find_table(data_dir, "monthly", required=True),
-        "targets": find_table(data_dir, "targets", required=bool(sheet.by_method("ratio_to_target"))),
-        "ratings": find_table(data_dir, "ratings", required=bool(sheet.by_method("rating"))),
-        "events": find_table(data_dir, "events", required=False),
+        "parks": readers.find_table(data_dir, "parks", required=True),
+        "evaluations": readers.find_table(data_dir, "evaluations", required=False),
+        "monthly": readers.find_table(data_dir, "monthly", required=True),
+        "targets": readers.find_table(data_dir, "targets", required=bool(sheet.by_method("ratio_to_target"))),
+        "ratings": readers.find_table(data_dir, "ratings", required=bool(sheet.by_method("rating"))),
+        "events": readers.find_table(data_dir, "events", required=False),
     }
-    parks = inputs.read_parks(paths["parks"], policy)
+    parks = readers.read_parks(paths["parks"], policy)
     ids = parks["park_id"].to_numpy()
-    past = read_past_evaluations(paths["evaluations"], year)
+    past = readers.read_past_evaluations(paths["evaluations"], year)
     evaluations_file = paths["evaluations"] or data_dir / "evaluations.csv"
     active = taking_part(parks, past, year, policy, evaluations_file=evaluations_file)
     if not active.any():
@@ -369,16 +233,16 @@ def load_dataset(
             f"最早的认定年份为 {int(parks['certified_year'].min())} 年",
             file=paths["parks"], column="certified_year",
         )  # fmt: skip
-    reports = monthly.read_monthly(paths["monthly"], sheet.monthly_fields, ids)
-    targets = read_targets(paths["targets"], sheet, ids) if paths["targets"] else None
-    ratings = read_ratings(paths["ratings"], sheet, ids) if paths["ratings"] else None
-    events = read_events(paths["events"], sheet, ids) if paths["events"] else None
+    reports = readers.read_monthly(paths["monthly"], sheet.monthly_fields, ids)
+    targets = readers.read_targets(paths["targets"], sheet, ids) if paths["targets"] else None
+    ratings = readers.read_ratings(paths["ratings"], sheet, ids) if paths["ratings"] else None
+    events = readers.read_events(paths["events"], sheet, ids) if paths["events"] else None
     files = {k: v for k, v in paths.items() if v is not None}
     scores, annual = score_frames(
         sheet, parks[active].reset_index(drop=True), year, reports, targets, ratings, events, files=files
     )
     current = as_evaluations(scores)
-    outcomes = rectification_outcomes(paths["evaluations"], year)
+    outcomes = readers.rectification_outcomes(paths["evaluations"], year)
     current["rectified"] = current["park_id"].map(outcomes).astype(float)
     merged = pd.concat([past[[*EVALUATION_FIELDS, ROW]], current], ignore_index=True)
     merged["veto"] = merged["veto"].astype(bool)
@@ -393,3 +257,11 @@ def load_dataset(
         annual=annual.figures,
         missing_months=annual.missing,
     )
+
+
+def score_year(
+    data_dir: str | Path, year: int, policy: Policy, sheet_path: str | Path | None = None
+) -> pd.DataFrame:
+    """第二十一条–第二十三条: ``park_id, year``, points per indicator, subtotals, ``score`` and ``veto`` for
+    every park taking part in YEAR's evaluation, scored from the data folder (``hrpark score``)."""
+    return load_dataset(data_dir, year, policy, sheet_path=sheet_path).scores

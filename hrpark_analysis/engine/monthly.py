@@ -8,66 +8,18 @@ is listed in :attr:`Annual.missing` and counted against the reporting rate — n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from hrpark_analysis.errors import InputError
-from hrpark_analysis.io.tables import ROW, Column, load, parse_table
+from hrpark_analysis.io.readers import certification_months
 from hrpark_analysis.law.sheet import MonthlyField
 
 KEYS = ["park_id", "year", "month"]
 MONTHS = np.arange(1, 13)
-
-
-def monthly_columns(fields: Iterable[str]) -> list[Column]:
-    """The monthly file's columns: ``park_id, year, month`` and one non-negative figure per sheet field."""
-    return [
-        Column("park_id"),
-        Column("year", "int", min=2000, max=2100),
-        Column("month", "int", min=1, max=12),
-        *[Column(name, "float", min=0) for name in fields],
-    ]
-
-
-def read_monthly(
-    path: str | Path, fields: Mapping[str, MonthlyField], park_ids: Iterable[str]
-) -> pd.DataFrame:
-    """第十六条: the monthly reports, checked where they enter.
-
-    Errors name the row and column: a month outside 1–12, a negative figure, a month reported twice for the
-    same park (the second row is named), a park that is not in the parks file.
-    """
-    frame = load(path, monthly_columns(fields), unique=KEYS)
-    known = set(park_ids)
-    unknown = ~frame["park_id"].isin(known)
-    if unknown.any():
-        bad = frame[unknown].iloc[0]
-        raise InputError(f"园区 {bad['park_id']} 不在园区名单中(月报只能报送已认定的园区)", file=path,
-                         row=int(bad[ROW]), column="park_id")  # fmt: skip
-    frame["year"] = frame["year"].astype(int)
-    frame["month"] = frame["month"].astype(int)
-    return frame
-
-
-def certification_months(
-    parks: pd.DataFrame, *, default_certified_month: int, file: str | Path
-) -> np.ndarray:
-    """第十六条: the month each park was certified (the optional ``certified_month`` column of the parks
-    file, else the sheet's ``default_certified_month``); reports are due from that month on."""
-    if "certified_month" not in parks.columns:
-        return np.full(len(parks), default_certified_month, dtype=int)
-    column = parks["certified_month"]
-    if not pd.api.types.is_numeric_dtype(column):  # text cells as read from the file: check them
-        spec = Column("certified_month", "int", required=False, allow_empty=True, min=1, max=12)
-        text = column.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-        column = parse_table(pd.DataFrame({"certified_month": text, ROW: parks[ROW]}), [spec], file)[
-            "certified_month"
-        ]
-    return column.fillna(default_certified_month).to_numpy(dtype=int)
 
 
 def expected_months(certified_year: np.ndarray, certified_month: np.ndarray, year: int) -> np.ndarray:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from hrpark_analysis.io.readers import with_regions
-from hrpark_analysis.io.tables import Column, load
 from hrpark_analysis.law.policy import Policy
 
 # (condition, column in the applicants file, threshold parameter); 第八条's quantitative clauses.
@@ -21,24 +17,6 @@ QUANTITATIVE = [
 ]
 # 第八条's yes/no clauses: (一) policy support, (二) complete plan, (三) infrastructure, (四) management.
 FACTS = ["policy_support", "plan_complete", "infrastructure", "management"]
-
-APPLICANT_COLUMNS = [
-    Column("applicant_id"),
-    Column("name"),
-    Column("district"),
-    Column("online_offline", "bool"),
-    *[Column(col, "float", min=0) for _, col, _ in QUANTITATIVE],
-    *[Column(col, "bool") for col in FACTS],
-]
-
-
-def read_applicants(path: str | Path, policy: Policy) -> pd.DataFrame:
-    """The applicants file of ``hrpark eligibility``, checked and with each applicant's region (第四条)."""
-    applicants = load(path, APPLICANT_COLUMNS, unique=["applicant_id"])
-    applicants = with_regions(applicants, policy, path)
-    for col in ["online_offline", *FACTS]:
-        applicants[col] = applicants[col].astype(bool)
-    return applicants
 
 
 def thresholds(

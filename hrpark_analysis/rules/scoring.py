@@ -10,12 +10,10 @@ folder (``dataset.load_dataset``) and returns the table for one year.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from hrpark_analysis.law.policy import Policy
 from hrpark_analysis.law.sheet import DIMENSIONS, Indicator, Sheet
 
 # The aligned input arrays each method reads (one value per park, NaN = not available).
@@ -133,15 +131,3 @@ def score_parks(
     total = np.round(np.sum(list(subtotals.values()), axis=0), score_decimals)
     veto = np.logical_or.reduce(vetoes) if vetoes else np.zeros(n, dtype=bool)
     return pd.DataFrame({**points, **subtotals, "score": total, "veto": veto})
-
-
-# --- orchestration ---------------------------------------------------------------------------------------
-def score_year(
-    data_dir: Path, year: int, policy: Policy, sheet_path: str | Path | None = None
-) -> pd.DataFrame:
-    """第二十一条–第二十三条: ``park_id, year``, points per indicator, subtotals, ``score`` and ``veto`` for
-    every park taking part in YEAR's evaluation, scored from the data folder (see ``dataset.load_dataset``).
-    """
-    from hrpark_analysis.engine.dataset import load_dataset  # dataset builds on this module's rules
-
-    return load_dataset(data_dir, year, policy, sheet_path=sheet_path).scores
