@@ -22,14 +22,14 @@ report: $(STAMP)
 	$(BIN)/hrpark report annual --params params/annual-2025.yaml $(ARGS)
 
 ## The whole test suite: lint, unit and property tests, end-to-end reports, nbval on the committed notebooks.
-test: $(STAMP)
-	$(BIN)/ruff check hrpark_analysis tests benchmarks scripts
-	$(BIN)/ruff format --check hrpark_analysis tests benchmarks scripts
+test: lint
 	$(BIN)/python -m pytest
 
+## ruff (lint + format) and the import-linter layers contract of pyproject.toml (docs/ARCHITECTURE.md).
 lint: $(STAMP)
 	$(BIN)/ruff check hrpark_analysis tests benchmarks scripts
 	$(BIN)/ruff format --check hrpark_analysis tests benchmarks scripts
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
