@@ -1,7 +1,7 @@
 """第二十一条 / 第二十三条: the evaluation sheet (绩效评估得分表) as validated data.
 
 The official 《重庆市市级人力资源服务产业园绩效评估得分表》 is not public; the package ships an illustrative
-sheet (``data/sheet-illustrative.yaml``) and loads the bureau's own with the same code. Loading checks
+sheet (``law/sheet-illustrative.yaml``) and loads the bureau's own with the same code. Loading checks
 everything the scoring rules rely on, so that ``scoring.py`` can trust the sheet: the weights sum to exactly
 the total points of 第二十四条 (decimal arithmetic, not binary floats), every method is known, its parameters
 are present and valid, and each indicator names a dimension of 第二十一条. Errors name the file, the
