@@ -58,10 +58,89 @@ COLUMN = {
     "reform": "改革方案",
 }
 
+YES_NO = {True: "是", False: "否"}
+SAMPLE = "示例数据"  # stamped on every table and chart built from the synthetic sample data
 
-def zh_columns(df):
-    """A copy of the frame with Chinese column headers (unknown columns keep their name)."""
-    return df.rename(columns={c: COLUMN.get(c, c) for c in df.columns})
+# --- hrpark policy show (law/show.py): the sections of the policy file -------------------------------------
+POLICY_SECTION = {
+    "regions": "区域划分(一区两群)",
+    "eligibility": "认定条件",
+    "procedure": "申报程序",
+    "evaluation": "绩效评估",
+    "grading": "评估等次",
+    "subsidy": "补助资金",
+    "consequences": "结果运用",
+}
+
+# --- the annual report (reports/annual.py, notebooks/annual_evaluation.ipynb) -----------------------------
+# 附录 规则与条款: (article, rule, implementing function). Every number in a rule is a placeholder that
+# reports/annual.py fills from the policy actually applied, so a reform's report states the reform's rules.
+ANNUAL_RULES = (
+    ("第四条", "一区两群区域划分", "regions.regions_of"),
+    (
+        "第十一条",
+        "基础补助分{schedule_years}拨付({base_schedule}万元)，累计不超过{base_cap}万元{grade_factor}",
+        "subsidy.step",
+    ),
+    ("第十三条", "区县配套补助资金({district_match})", "ledger.district_match_ratios"),
+    ("第二十条", "每年评估一次；{first_evaluation}参加评估", "ledger.build"),
+    ("第二十一条–第二十三条", "经济发展、作用发挥、运营管理三方面量化评分", "scoring.score_year"),
+    ("第二十四条", "优秀不超过参评园区总数的{excellent_share}；{unqualified}", "grading.grade_scores"),
+    ("第二十五条(一)", "年度优秀增加补助资金{excellent_bonus}万元", "subsidy.step"),
+    (
+        "第二十五条(二)",
+        "不合格限期整改；整改后仍不合格取消当年补助；连续{revoke_years}不合格取消授牌",
+        "subsidy.step",
+    ),
+)
+ANNUAL_RULES_COLUMNS = ("条款", "规则", "实现")
+# the pieces of ANNUAL_RULES that depend on a reading of the text (docs/readings.md)
+UNQUALIFIED_BELOW = "得分低于{pass_mark}分直接确定为不合格"  # grading.pass_mark_inclusive = false
+UNQUALIFIED_AT_OR_BELOW = "得分{pass_mark}分及以下直接确定为不合格"  # grading.pass_mark_inclusive = true
+# subsidy.grade_factor, shown only when a factor is not 1 (the baseline pays the schedule in full)
+GRADE_FACTOR_RULE = "；次年起按等次系数核拨(优秀×{excellent}、合格×{qualified}、不合格×{unqualified})"
+VETO_RULE = "一票否决事项直接确定为不合格"  # grading.veto_enabled = true
+# evaluation.first_evaluation_offset: 0, 1, and any later year
+FIRST_EVALUATION = {0: "认定当年起", 1: "认定次年起"}
+FIRST_EVALUATION_LATER = "认定后第{offset}年起"
+DISTRICT_MATCH_NONE = "未规定配套比例，按0计"
+DISTRICT_MATCH_RATIO = "市级拨付额 × {ratio}"
+DISTRICT_MATCH_BY_DISTRICT = "，{n} 个区县另设比例"
+# a number of years in words, as the text writes 连续两年 (第二十五条(二)); other counts: 三年, 四年 …
+YEARS = {2: "两年"}
+YEARS_N = "{n}年"
+# 第二十五条(二): what happens to an unqualified park this year (整改与处理 table)
+RECTIFY_OUTCOME = {
+    "revoked": "连续{revoke_years}不合格，取消授牌",
+    "rectified": "整改合格，拨付当年补助",
+    "not_rectified": "整改后仍不合格，取消当年补助",
+    "pending": "限期整改中，当年补助暂缓拨付",
+}
+ANNUAL_COLUMN = {
+    "outcome": "处理结果",
+    "base_to_date": "累计基础补助(万元)",
+    "cap_room": "距{base_cap}万元上限(万元)",
+    "municipal_total": "市级拨付合计(万元)",
+}
+TOTAL = "合计"
+KIND_MISSING = "未填"
+REGION_HEADER = "区域"
+# 指标体系: the evaluation sheet's columns (law/sheet.py ``Sheet.table``)
+SHEET_COLUMN = {
+    "id": "指标代码",
+    "name": "指标名称",
+    "dimension": "评估内容",
+    "weight": "分值",
+    "unit": "单位",
+    "source": "数据来源",
+    "method": "计分方法",
+    "params": "计分参数",
+    "reference": "依据",
+}
+# 第二十三条(二): each park's own 得分表 in the XLSX (one sheet per park)
+PARK_SHEET_COLUMN = {"points": "得分"}
+PARK_SHEET_TOTAL = "{name}(名次 {rank}，{grade})"
+PARK_SHEET_NAME = "得分表-{park_id}"
 
 
 # --- the sensitivity report (issue 5, notebooks/sensitivity.ipynb) ---------------------------------------

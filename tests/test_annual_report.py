@@ -156,8 +156,58 @@ def test_a_recorded_rectification_outcome_for_the_scored_year_resolves_the_pendi
 
 
 def test_a_year_in_which_no_park_takes_part_says_so(tmp_path, capsys):
-    # the sample's first parks are certified in 2022 and first evaluated in 2023 (第二十条, SPEC §4)
+    # the sample's first parks are certified in 2022 and first evaluated in 2023 (第二十条; docs/readings.md)
     assert main(["score", "--data", str(SAMPLE_DIR), "--year", "2022", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "2022 年没有园区参加绩效评估" in err and "certified_year" in err
     assert not (tmp_path / "o").exists()
+
+
+def appendix_rules(report_dir: Path) -> dict[str, str]:
+    """The 附录's 规则与条款 table as the produced HTML shows it: article -> rule."""
+    import html as html_lib
+    import re
+
+    page = (report_dir / "annual_evaluation.html").read_text("utf-8")
+    appendix = page.index('<h2 id="%E9%99%84%E5%BD%95">')  # 附录, the last section
+    start = page.index("<table", appendix)
+    table = page[start : page.index("</table>", start)]
+    assert "条款" in table and "规则" in table  # the first table of the appendix is 规则与条款
+    rules = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S):
+        cells = [
+            html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td>(.*?)</td>", row, re.S)
+        ]
+        if cells:
+            rules[cells[0]] = cells[1]
+    return rules
+
+
+def test_the_appendix_states_the_rules_of_the_baseline(report):
+    rules = appendix_rules(report)
+    assert "30%" in rules["第二十四条"] and "60分" in rules["第二十四条"]
+    assert "10万元" in rules["第二十五条(一)"]
+    assert "150/100/50万元" in rules["第十一条"] and "300万元" in rules["第十一条"]
+    assert "连续两年" in rules["第二十五条(二)"]
+
+
+def test_a_reform_report_states_the_reform_rules_not_the_2021_numbers(tmp_path):
+    # 第二十四条 and 第二十五条(一) reformed: the appendix must state the rules that were applied.
+    params = tmp_path / "reform.yaml"
+    params.write_text(
+        f"data_dir: {SAMPLE_DIR.as_posix()}\nyear: 2025\n"
+        'policy_set: ["grading.excellent_share=0.2", "subsidy.excellent_bonus=20"]\n',
+        "utf-8",
+    )
+    out = tmp_path / "reports"
+    assert main(["report", "annual", "--params", str(params), "--out", str(out)]) == 0
+    rules = appendix_rules(out / "2025")
+    assert "优秀不超过参评园区总数的20%" in rules["第二十四条"]
+    assert "30%" not in rules["第二十四条"]
+    assert "增加补助资金20万元" in rules["第二十五条(一)"]
+    assert "10万元" not in rules["第二十五条(一)"]
+    stated = " ".join(rules.values())
+    assert "30%" not in stated and "10万元" not in stated
+    # the unchanged rules keep the law's numbers
+    assert "150/100/50万元" in rules["第十一条"] and "60分" in rules["第二十四条"]

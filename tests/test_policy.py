@@ -1,4 +1,4 @@
-"""The policy file: every SPEC number is there with its article, and loading validates it."""
+"""The policy file: every number of the text is there with its article, and loading validates it."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def test_every_entry_cites_an_article_and_every_assumption_has_a_reason():
     assert table["reference"].str.contains("第.+条").all()
     assumptions = table[table["assumption"]]
     assert (assumptions["reason"].str.len() > 5).all()
-    # SPEC.md's default readings are flagged as assumptions
+    # the default readings of docs/readings.md are flagged as assumptions
     for key in ["grading.pass_mark_inclusive", "grading.tie_policy", "grading.cap_rounding",
                 "eligibility.regional_relaxation", "eligibility.online_area_relaxation",
                 "evaluation.first_evaluation_offset", "subsidy.district_match_ratio"]:  # fmt: skip

@@ -147,7 +147,7 @@ class Policy:
         return Policy(params, self.document, self.source, {**self.overrides, **parsed})
 
     def assumptions(self) -> pd.DataFrame:
-        """Every default reading where the text is silent (SPEC.md), for the reports' 附录."""
+        """Every default reading where the text is silent (docs/readings.md), for the reports' 附录."""
         table = self.table()
         return table[table["assumption"]].reset_index(drop=True)
 

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
+from hrpark_analysis.labels import POLICY_SECTION
 from hrpark_analysis.law.policy import Policy
-
-SECTION = {
-    "regions": "区域划分(一区两群)",
-    "eligibility": "认定条件",
-    "procedure": "申报程序",
-    "evaluation": "绩效评估",
-    "grading": "评估等次",
-    "subsidy": "补助资金",
-    "consequences": "结果运用",
-}
 
 
 def show(policy: Policy) -> str:
@@ -26,13 +17,13 @@ def show(policy: Policy) -> str:
         section = row.key.split(".")[0]
         if section != current:
             current = section
-            lines.append(f"\n[{SECTION.get(section, section)}]")
+            lines.append(f"\n[{POLICY_SECTION.get(section, section)}]")
         mark = " *" if row.overridden else ""
         lines.append(f"  {row.key} = {row.value} {row.unit}{mark}")
         lines.append(f"      {row.description}  ——{row.reference}")
         if row.assumption:
             lines.append(f"      假设: {row.reason}")
-    lines.append("\n(* 为本次覆盖的参数；“假设”为原文未明确、按 SPEC 默认解读的取值)")
+    lines.append("\n(* 为本次覆盖的参数；“假设”为原文未明确、按 docs/readings.md 默认解读的取值)")
     return "\n".join(lines)
 
 

@@ -3,6 +3,8 @@
 The notebook ``notebooks/annual_evaluation.ipynb`` only calls :func:`build` and displays what it returns;
 all numbers come from the ledger (``ledger.build``), so the report's totals are the ledger's by construction.
 Tables carry Chinese headers (``labels.COLUMN``) because they go straight into the HTML and the XLSX.
+The appendix's 规则与条款 is written from the policy actually applied (:func:`rules_table`): a reform's report
+states the reform's numbers, never the 2021 text's next to them.
 """
 
 from __future__ import annotations
@@ -18,18 +20,66 @@ import pandas as pd
 from hrpark_analysis import __version__, labels
 from hrpark_analysis.engine import ledger
 from hrpark_analysis.law.policy import Policy
+from hrpark_analysis.law.text import chinese_numeral
 
-# The rules the report applies, with the article each implements (the appendix lists them).
-RULES = [
-    ("第四条", "一区两群区域划分", "regions.regions_of"),
-    ("第十一条", "基础补助分三年拨付(150/100/50)，累计不超过300万元", "subsidy.step"),
-    ("第十三条", "区县配套补助资金", "ledger.district_match_ratios"),
-    ("第二十条", "每年评估一次；认定次年起参加评估", "ledger.build"),
-    ("第二十一条–第二十三条", "经济发展、作用发挥、运营管理三方面量化评分", "scoring.score_year"),
-    ("第二十四条", "优秀不超过参评园区总数的30%；60分以下直接确定为不合格", "grading.grade_scores"),
-    ("第二十五条(一)", "年度优秀增加补助资金10万元", "subsidy.step"),
-    ("第二十五条(二)", "不合格限期整改；整改后仍不合格取消当年补助；连续两年不合格取消授牌", "subsidy.step"),
-]
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _percent(share: float) -> str:
+    """0.3 -> ``30%``, 0.125 -> ``12.5%`` (six significant digits: 0.29 × 100 prints as 29)."""
+    return f"{share * 100:g}%"
+
+
+def _years(n: int) -> str:
+    """2 -> ``两年`` as the text writes it (第二十五条(二) 连续两年), 3 -> ``三年``."""
+    return labels.YEARS.get(n) or labels.YEARS_N.format(n=chinese_numeral(n))
+
+
+def rule_values(policy: Policy) -> dict[str, str]:
+    """The numbers and readings of ``labels.ANNUAL_RULES``, in words, from the policy applied."""
+    pass_mark = _number(policy["grading.pass_mark"])
+    unqualified = (
+        labels.UNQUALIFIED_AT_OR_BELOW if policy["grading.pass_mark_inclusive"] else labels.UNQUALIFIED_BELOW
+    ).format(pass_mark=pass_mark)
+    if policy["grading.veto_enabled"]:
+        unqualified += "；" + labels.VETO_RULE
+    offset = policy["evaluation.first_evaluation_offset"]
+    ratio, by_district = (
+        policy["subsidy.district_match_ratio"],
+        policy["subsidy.district_match_ratio_by_district"],
+    )
+    match = labels.DISTRICT_MATCH_RATIO.format(ratio=_number(ratio)) if ratio else labels.DISTRICT_MATCH_NONE
+    if by_district:
+        match += labels.DISTRICT_MATCH_BY_DISTRICT.format(n=len(by_district))
+    factors = policy.section("subsidy")["grade_factor"]
+    factor_rule = (
+        labels.GRADE_FACTOR_RULE.format(**{g: _number(f) for g, f in factors.items()})
+        if any(f != 1 for f in factors.values())
+        else ""
+    )
+    schedule = policy["subsidy.base_schedule"]
+    return {
+        "schedule_years": _years(len(schedule)),
+        "grade_factor": factor_rule,
+        "base_schedule": "/".join(_number(v) for v in schedule),
+        "base_cap": _number(policy["subsidy.base_cap"]),
+        "district_match": match,
+        "first_evaluation": labels.FIRST_EVALUATION.get(offset)
+        or labels.FIRST_EVALUATION_LATER.format(offset=offset),
+        "excellent_share": _percent(policy["grading.excellent_share"]),
+        "unqualified": unqualified,
+        "excellent_bonus": _number(policy["subsidy.excellent_bonus"]),
+        "revoke_years": _years(policy["consequences.revoke_after_unqualified_years"]),
+    }
+
+
+def rules_table(policy: Policy) -> pd.DataFrame:
+    """附录 规则与条款: each rule the report applies, with its article, stated with the policy's own numbers."""
+    values = rule_values(policy)
+    rows = [(article, rule.format(**values), where) for article, rule, where in labels.ANNUAL_RULES]
+    return pd.DataFrame(rows, columns=list(labels.ANNUAL_RULES_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -59,7 +109,7 @@ def _zh(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
             out[col] = out[col].map(lambda v, m=mapping: m.get(v, v) if isinstance(v, str) else "")
     for col in out.columns:
         if out[col].dtype == bool:
-            out[col] = out[col].map({True: "是", False: "否"})
+            out[col] = out[col].map(labels.YES_NO)
     return out.rename(columns={**labels.COLUMN, **(extra or {})}).reset_index(drop=True)
 
 
@@ -115,11 +165,13 @@ def build(
     # 概况: participants by region and kind
     participants = graded.assign(
         region=graded["region"].map(labels.REGION),
-        kind=graded["kind"].map(lambda k: labels.KIND.get(k, "未填")),
+        kind=graded["kind"].map(lambda k: labels.KIND.get(k, labels.KIND_MISSING)),
     )
-    overview = pd.crosstab(participants["region"], participants["kind"], margins=True, margins_name="合计")
-    overview = overview.reindex([*(r for r in labels.REGION.values() if r in overview.index), "合计"])
-    overview.index.name = "区域"
+    overview = pd.crosstab(
+        participants["region"], participants["kind"], margins=True, margins_name=labels.TOTAL
+    )
+    overview = overview.reindex([*(r for r in labels.REGION.values() if r in overview.index), labels.TOTAL])
+    overview.index.name = labels.REGION_HEADER
     overview.columns.name = None
     tables["参评园区概况"] = overview.reset_index()
     tables["政策参数"] = _zh(
@@ -149,12 +201,16 @@ def build(
     rectify = graded[graded["grade"] == "unqualified"].copy()
     rectify["outcome"] = np.select(
         [rectify["revoked_this_year"], rectify["rectified"] == 1, rectify["rectified"] == 0],
-        ["连续两年不合格，取消授牌", "整改合格，拨付当年补助", "整改后仍不合格，取消当年补助"],
-        default="限期整改中，当年补助暂缓拨付",
+        [
+            labels.RECTIFY_OUTCOME["revoked"].format(revoke_years=rule_values(policy)["revoke_years"]),
+            labels.RECTIFY_OUTCOME["rectified"],
+            labels.RECTIFY_OUTCOME["not_rectified"],
+        ],
+        default=labels.RECTIFY_OUTCOME["pending"],
     )
     tables["整改与处理"] = _zh(
         rectify[["park_id", "name", "score", "veto", "base_due", "pending", "cancelled", "outcome"]],
-        {"outcome": "处理结果"},
+        {"outcome": labels.ANNUAL_COLUMN["outcome"]},
     )
 
     # 资金 (第十一条, 第十三条)
@@ -171,22 +227,27 @@ def build(
     funds["base_to_date"] = funds["park_id"].map(base_to_date)
     funds["cap_room"] = cap - funds["base_to_date"]
     total = funds.drop(columns=["park_id", "name", "district"]).sum().to_frame().T
-    total.insert(0, "park_id", "合计")
+    total.insert(0, "park_id", labels.TOTAL)
     total.insert(1, "name", "")
     total.insert(2, "district", "")
     tables["资金拨付"] = _zh(
         pd.concat([funds, total], ignore_index=True),
-        {"base_to_date": "累计基础补助(万元)", "cap_room": f"距{cap:g}万元上限(万元)"},
+        {
+            "base_to_date": labels.ANNUAL_COLUMN["base_to_date"],
+            "cap_room": labels.ANNUAL_COLUMN["cap_room"].format(base_cap=_number(cap)),
+        },
     )
     history = book[book["year"] <= year].pivot_table(
         index="year", values=["base_paid", "bonus", "pending", "cancelled", "district_match"], aggfunc="sum"
     )
     history["municipal_total"] = history["base_paid"] + history["bonus"]
-    tables["历年资金"] = _zh(history.reset_index(), {"municipal_total": "市级拨付合计(万元)"})
+    tables["历年资金"] = _zh(
+        history.reset_index(), {"municipal_total": labels.ANNUAL_COLUMN["municipal_total"]}
+    )
     tables["园区台账"] = _zh(book[book["year"] <= year][[*ledger.LEDGER_COLUMNS, "district_match"]])
 
     # 附录
-    tables["规则与条款"] = pd.DataFrame(RULES, columns=["条款", "规则", "实现"])
+    tables["规则与条款"] = rules_table(policy)
     tables["假设"] = _zh(policy.assumptions()[["key", "value", "description", "reference", "reason"]])
     if files:
         tables["数据文件"] = pd.DataFrame([{"文件": Path(f).name, "SHA-256": sha256(f)} for f in files])
@@ -247,32 +308,20 @@ def dimension_chart(report: AnnualReport, *, sample: bool = True):
     return fig
 
 
-SHEET_COLUMNS = {
-    "id": "指标代码",
-    "name": "指标名称",
-    "dimension": "评估内容",
-    "weight": "分值",
-    "unit": "单位",
-    "source": "数据来源",
-    "method": "计分方法",
-    "params": "计分参数",
-    "reference": "依据",
-}
-
-
 def sheet_table(sheet) -> pd.DataFrame:
     """第二十一条/第二十三条: the evaluation sheet's indicators with Chinese headers, for the report."""
-    return sheet.table().rename(columns=SHEET_COLUMNS)
+    return sheet.table().rename(columns=labels.SHEET_COLUMN)
 
 
 def park_sheets(report: AnnualReport, scores: pd.DataFrame, sheet) -> dict[str, pd.DataFrame]:
     """第二十三条(二): each park's own 得分表 — indicator, dimension, full points and points scored."""
     indicators = [ind for ind in sheet.indicators if ind.id in scores.columns]
+    col = {**labels.SHEET_COLUMN, **labels.PARK_SHEET_COLUMN}
     frame = pd.DataFrame({
-        "指标代码": [ind.id for ind in indicators],
-        "指标名称": [ind.name for ind in indicators],
-        "评估内容": [labels.DIMENSION.get(ind.dimension_column, ind.dimension) for ind in indicators],
-        "分值": [ind.weight for ind in indicators],
+        col["id"]: [ind.id for ind in indicators],
+        col["name"]: [ind.name for ind in indicators],
+        col["dimension"]: [labels.DIMENSION.get(ind.dimension_column, ind.dimension) for ind in indicators],
+        col["weight"]: [ind.weight for ind in indicators],
     })  # fmt: skip
     by_park = scores.set_index("park_id")
     out = {}
@@ -280,8 +329,11 @@ def park_sheets(report: AnnualReport, scores: pd.DataFrame, sheet) -> dict[str, 
         if row.park_id not in by_park.index:
             continue
         points = by_park.loc[row.park_id, [ind.id for ind in indicators]].to_numpy(dtype=float)
-        sheet_frame = frame.assign(得分=points)
-        total = pd.DataFrame([{"指标代码": "合计", "指标名称": f"{row.name}(名次 {row.rank}，{labels.GRADE[row.grade]})",
-                               "评估内容": "", "分值": frame["分值"].sum(), "得分": row.score}])  # fmt: skip
-        out[f"得分表-{row.park_id}"] = pd.concat([sheet_frame, total], ignore_index=True)
+        sheet_frame = frame.assign(**{col["points"]: points})
+        title = labels.PARK_SHEET_TOTAL.format(name=row.name, rank=row.rank, grade=labels.GRADE[row.grade])
+        total = pd.DataFrame([{col["id"]: labels.TOTAL, col["name"]: title, col["dimension"]: "",
+                               col["weight"]: frame[col["weight"]].sum(), col["points"]: row.score}])  # fmt: skip
+        out[labels.PARK_SHEET_NAME.format(park_id=row.park_id)] = pd.concat(
+            [sheet_frame, total], ignore_index=True
+        )
     return out

@@ -21,10 +21,11 @@ from typing import Any
 import matplotlib
 from matplotlib import font_manager
 
+from hrpark_analysis import labels
+
 DPI = 100
 PNG_METADATA: dict[str, Any] = {"Software": None}  # None removes matplotlib's version stamp
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
-SAMPLE_LABEL = "示例数据"
 SAMPLE_MARK_GID = "hrpark-sample-mark"
 
 # Grade colours shared by every report, keyed like the grade words in files (ARCHITECTURE.md).
@@ -146,7 +147,7 @@ def reference_line(
     return line
 
 
-def mark_sample(ax: Any, text: str = SAMPLE_LABEL) -> Any:
+def mark_sample(ax: Any, text: str = labels.SAMPLE) -> Any:
     """Stamp 示例数据 in the axis' top-right corner: every chart built from the sample data must carry it.
 
     Returns the Text artist (its gid is :data:`SAMPLE_MARK_GID`, so tests can find it).
