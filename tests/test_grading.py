@@ -16,9 +16,13 @@ from hrpark_analysis.rules.grading import (
     NOT_EVALUATED,
     QUALIFIED,
     UNQUALIFIED,
+    below_pass_mark,
     excellent_cap,
     grade_scores,
+    pass_side,
+    places_needed,
     tie_counts,
+    tie_groups,
 )
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "grading.yaml").read_text("utf-8"))
@@ -170,3 +174,46 @@ def test_skipping_the_rank_changes_no_grade():
     fast = grade_scores(s, **BASELINE, with_rank=False)
     assert fast.grade.tolist() == full.grade.tolist()
     assert not fast.rank.any() and full.rank.any()
+
+
+def test_tie_groups_give_each_position_its_run_of_equal_keys():
+    score = np.array([[9.0, 7.0, 7.0, 5.0, 5.0, 5.0], [8.0, 8.0, 8.0, 8.0, 2.0, 1.0]])
+    start, end = tie_groups([score])
+    np.testing.assert_array_equal(start, [[0, 1, 1, 3, 3, 3], [0, 0, 0, 0, 4, 5]])
+    np.testing.assert_array_equal(end, [[1, 3, 3, 6, 6, 6], [4, 4, 4, 4, 5, 6]])
+    # a second key splits a run of equal scores (tie_policy="dimension")
+    start, end = tie_groups([score[0], np.array([1.0, 3.0, 2.0, 4.0, 4.0, 0.0])])
+    np.testing.assert_array_equal(start, [0, 1, 2, 3, 3, 5])
+    np.testing.assert_array_equal(end, [1, 2, 3, 5, 5, 6])
+
+
+def test_places_needed_is_how_each_tie_policy_treats_a_group_straddling_the_cap():
+    above, at_or_above = np.array([0, 1, 1, 3]), np.array([1, 3, 3, 4])
+    np.testing.assert_array_equal(places_needed(above, at_or_above, tie_policy="include"), [1, 2, 2, 4])
+    for policy in ("exclude", "dimension"):
+        np.testing.assert_array_equal(places_needed(above, at_or_above, tie_policy=policy), at_or_above)
+    with pytest.raises(ValueError, match="tie_policy"):
+        places_needed(above, at_or_above, tie_policy="coin")
+
+
+@given(
+    st.lists(st.integers(0, 20).map(lambda v: v * 5.0), min_size=1, max_size=12),
+    st.lists(st.integers(0, 20).map(lambda v: v * 5.0), min_size=1, max_size=8, unique=True),
+    st.booleans(),
+)
+def test_pass_side_counts_the_marks_below_pass_mark_says_a_score_passes(scores, marks, inclusive):
+    score = np.array(scores)
+    marks = np.sort(np.array(marks))
+    passed = ~below_pass_mark(score[:, None], pass_mark=marks[None, :], pass_mark_inclusive=inclusive)
+    np.testing.assert_array_equal(
+        np.searchsorted(marks, score, side=pass_side(inclusive)), passed.sum(axis=1)
+    )
+    # one reading per row (the Sobol sample) is the scalar reading row by row
+    rows = np.array([inclusive, not inclusive])[:, None]
+    per_row = below_pass_mark(score[None, :], pass_mark=60.0, pass_mark_inclusive=rows)
+    np.testing.assert_array_equal(
+        per_row[0], below_pass_mark(score, pass_mark=60.0, pass_mark_inclusive=inclusive)
+    )
+    np.testing.assert_array_equal(
+        per_row[1], below_pass_mark(score, pass_mark=60.0, pass_mark_inclusive=not inclusive)
+    )

@@ -7,6 +7,7 @@ keyword argument named after its policy parameter (``grade_scores(..., **policy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -17,6 +18,7 @@ UNQUALIFIED = 0
 QUALIFIED = 1
 EXCELLENT = 2
 GRADE_NAMES = {EXCELLENT: "excellent", QUALIFIED: "qualified", UNQUALIFIED: "unqualified"}
+TIE_POLICIES = ("exclude", "include", "dimension")  # how a tied group at the 优秀 boundary is treated
 
 
 def excellent_cap(
@@ -45,25 +47,74 @@ def excellent_cap(
     return np.asarray(caps, dtype=np.int64)[inverse].reshape(n.shape)
 
 
-def tie_counts(keys: list[np.ndarray], valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each park, how many valid parks rank strictly above it and how many rank at or above it.
+def below_pass_mark(
+    score: np.ndarray | float, *, pass_mark: float | np.ndarray, pass_mark_inclusive: bool | np.ndarray
+) -> np.ndarray:
+    """第二十四条: "得分在60分以下的直接确定为不合格" — below means score < ``pass_mark``.
 
-    ``keys`` are compared lexicographically, larger first. One sort per row: positions in the sorted row
-    give the start and end of each park's group of equal keys.
+    ``pass_mark_inclusive``: score <= ``pass_mark``, the reading of 《民法典》第一千二百五十九条 ("以下" includes
+    the number itself). Both arguments broadcast against ``score`` (e.g. one reading per row of a sample).
     """
-    n = valid.shape[-1]
-    neg = [np.where(valid, -k, np.inf) for k in keys]  # invalid parks sort last and count for nobody
-    order = np.lexsort(neg[::-1], axis=-1)
-    sorted_keys = [np.take_along_axis(k, order, axis=-1) for k in neg]
-    new_group = np.zeros(order.shape, dtype=bool)
+    score = np.asarray(score)
+    if np.ndim(pass_mark_inclusive) == 0:
+        return (score <= pass_mark) if pass_mark_inclusive else (score < pass_mark)
+    return np.where(pass_mark_inclusive, score <= pass_mark, score < pass_mark)
+
+
+def pass_side(pass_mark_inclusive: bool) -> str:
+    """第二十四条: the ``numpy.searchsorted`` side that counts the sorted marks a score passes.
+
+    The same rule as :func:`below_pass_mark`: a score passes mark m iff it is not below m, i.e. m <= score
+    (side ``"right"``), or m < score under the inclusive reading (side ``"left"``).
+    """
+    return "left" if pass_mark_inclusive else "right"
+
+
+def tie_groups(sorted_keys: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """第二十四条: the tie groups (runs of equal keys) of rows already sorted along the last axis.
+
+    ``sorted_keys`` are arrays of one shape, sorted together (lexicographically) along the last axis; a group
+    is a run of positions where every key is equal. Returns, for each position, its group's ``start`` and
+    ``end`` (positions ``start`` … ``end`` − 1), so a group straddles a cap c iff start < c < end.
+    """
+    first = sorted_keys[0]
+    n = first.shape[-1]
+    new_group = np.zeros(first.shape, dtype=bool)
     new_group[..., 0] = True
     for k in sorted_keys:
         new_group[..., 1:] |= k[..., 1:] != k[..., :-1]
-    idx = np.broadcast_to(np.arange(n), order.shape)
+    idx = np.broadcast_to(np.arange(n, dtype=np.int64), first.shape)
     start = np.maximum.accumulate(np.where(new_group, idx, 0), axis=-1)
-    ends_here = np.ones(order.shape, dtype=bool)
+    ends_here = np.ones(first.shape, dtype=bool)
     ends_here[..., :-1] = new_group[..., 1:]
     end = np.flip(np.minimum.accumulate(np.flip(np.where(ends_here, idx + 1, n), -1), axis=-1), -1)
+    return start, end
+
+
+def places_needed(above: np.ndarray, at_or_above: np.ndarray, *, tie_policy: str) -> np.ndarray:
+    """第二十四条: the fewest 优秀 places that make a candidate 优秀, given the candidates ranked above it.
+
+    ``above`` / ``at_or_above`` count the candidates ranked strictly above it / at or above it (its tie group
+    included). A group that straddles the cap: ``include`` takes it whole (``above`` + 1 places suffice, so
+    the cap may be passed); ``exclude`` and ``dimension`` (after its tie-break keys) leave it out
+    (``at_or_above`` places are needed). A candidate is 优秀 iff ``places_needed <= cap``.
+    """
+    if tie_policy == "include":
+        return above + 1
+    if tie_policy in TIE_POLICIES:
+        return at_or_above
+    raise ValueError(f"unknown tie_policy {tie_policy!r}")
+
+
+def tie_counts(keys: list[np.ndarray], valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """第二十四条: for each park, how many valid parks rank strictly above it and how many at or above it.
+
+    ``keys`` are compared lexicographically, larger first. One sort per row; :func:`tie_groups` of the sorted
+    row gives the start and end of each park's group of equal keys.
+    """
+    neg = [np.where(valid, -k, np.inf) for k in keys]  # invalid parks sort last and count for nobody
+    order = np.lexsort(neg[::-1], axis=-1)
+    start, end = tie_groups([np.take_along_axis(k, order, axis=-1) for k in neg])
     above = np.empty(order.shape, dtype=np.int64)
     at_or_above = np.empty(order.shape, dtype=np.int64)
     np.put_along_axis(above, order, start, axis=-1)
@@ -117,7 +168,7 @@ def grade_scores(
     score = np.asarray(score, dtype=float)
     active = np.ones(score.shape, dtype=bool) if active is None else np.asarray(active, dtype=bool)
     active = active & ~np.isnan(score)
-    unqualified = (score <= pass_mark) if pass_mark_inclusive else (score < pass_mark)
+    unqualified = below_pass_mark(score, pass_mark=pass_mark, pass_mark_inclusive=pass_mark_inclusive)
     if veto_enabled and veto is not None:
         unqualified = unqualified | np.asarray(veto, dtype=bool)
     candidate = active & ~unqualified
@@ -133,12 +184,7 @@ def grade_scores(
         keys += [np.asarray(dimensions[name], dtype=float) for name in tie_break_order]
     above, at_or_above = tie_counts(keys, candidate)
     capx = cap[..., None]
-    if tie_policy == "include":
-        excellent = candidate & (above < capx)
-    elif tie_policy in ("exclude", "dimension"):
-        excellent = candidate & (at_or_above <= capx)
-    else:
-        raise ValueError(f"unknown tie_policy {tie_policy!r}")
+    excellent = candidate & (places_needed(above, at_or_above, tie_policy=tie_policy) <= capx)
 
     grade = np.where(unqualified, UNQUALIFIED, np.where(excellent, EXCELLENT, QUALIFIED)).astype(np.int8)
     grade[~active] = NOT_EVALUATED
