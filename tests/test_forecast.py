@@ -13,6 +13,7 @@ from scipy import stats
 from hrpark_analysis.engine import forecast as fc
 from hrpark_analysis.engine import ledger
 from hrpark_analysis.engine.dataset import SAMPLE_DIR
+from hrpark_analysis.engine.forecast.start import _clean_evaluations
 from hrpark_analysis.errors import ParameterError
 from hrpark_analysis.law.policy import load_policy
 
@@ -109,7 +110,7 @@ def test_without_noise_or_new_parks_the_forecast_is_the_deterministic_ledger(
     written = pd.DataFrame(
         HISTORY + more_history + _future_evaluations(policy, rectified, future), columns=columns
     )
-    expected = _ledger_totals(ledger.build(PARKS, fc._clean_evaluations(written), policy).ledger, future)
+    expected = _ledger_totals(ledger.build(PARKS, _clean_evaluations(written), policy).ledger, future)
 
     config = fc.ForecastConfig(
         **FROZEN, horizon=2030, paths=3, arrivals="fixed", arrival_counts=0, score_decimals=None,
@@ -137,6 +138,13 @@ def test_the_starting_state_carries_revocation_the_unqualified_run_and_what_was_
     assert start.state.cum_base_paid[by_park["D"]] == 150
     assert start.state.cum_base_paid[by_park["G"]] == 0
     assert math.isnan(start.base_score[by_park["F"]]) and start.base_score[by_park["A"]] == 92
+    # one implementation: the start is the ledger's final state, not a second reading of its rows
+    final = start.history.final
+    assert final["park_id"].tolist() == PARKS["park_id"].tolist()
+    assert np.array_equal(start.state.revoked, final["revoked"].to_numpy(dtype=bool))
+    assert np.array_equal(start.state.unqualified_run, final["unqualified_run"].to_numpy())
+    assert np.array_equal(start.state.cum_base_paid, final["cumulative_base_paid"].to_numpy(dtype=float))
+    assert np.array_equal(start.base_score, final["score"].to_numpy(dtype=float), equal_nan=True)
 
 
 COHORTS = (2, 3, 1, 0, 4)  # new parks certified 2025 … 2029

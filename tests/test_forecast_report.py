@@ -25,6 +25,7 @@ from hrpark_analysis.engine.forecast import ForecastConfig, forecast, forecast_d
 from hrpark_analysis.law.policy import load_policy
 from hrpark_analysis.reports import charts
 from hrpark_analysis.reports import forecast as fr
+from hrpark_analysis.reports import forecast_charts as frc
 from hrpark_analysis.reports.runner import report_key
 
 matplotlib.use("Agg")
@@ -164,11 +165,11 @@ def test_every_chart_says_sample_data_when_asked():
                       ForecastConfig(**{**FROZEN, "horizon": 2027, "paths": 5, "budget": 300.0}),
                       base_year=2024, reforms={"奖励20": ["subsidy.excellent_bonus=20"]})  # fmt: skip
     report = fr.build(result, _policy())
-    figures = [fr.fan_chart(report, "outlay", "t", budget=True), fr.fan_chart(report, "active", "t"),
-               fr.composition_chart(report), fr.budget_chart(report), fr.reform_chart(report)]  # fmt: skip
+    figures = [frc.fan_chart(report, "outlay", "t", budget=True), frc.fan_chart(report, "active", "t"),
+               frc.composition_chart(report), frc.budget_chart(report), frc.reform_chart(report)]  # fmt: skip
     for fig in figures:
         assert [t for t in fig.axes[0].texts if t.get_gid() == charts.SAMPLE_MARK_GID]
-    plain = fr.fan_chart(report, "outlay", "t", sample=False)
+    plain = frc.fan_chart(report, "outlay", "t", sample=False)
     assert not [t for t in plain.axes[0].texts if t.get_gid() == charts.SAMPLE_MARK_GID]
     import matplotlib.pyplot as plt
 

@@ -81,3 +81,55 @@ def test_nothing_is_paid_after_revocation_and_base_never_passes_the_cap(history)
     # cumulative paid is the running sum of base and bonus
     running = book.groupby("park_id")[["base_paid", "bonus"]].cumsum().sum(axis=1)
     np.testing.assert_allclose(book["cumulative_paid"], running)
+
+
+def _final_from_rows(
+    book: pd.DataFrame, parks: pd.DataFrame, end_year: int, bonus_counts: bool
+) -> pd.DataFrame:
+    """Each park's standing after ``end_year``, read from its ledger rows alone."""
+    rows = []
+    for pid, certified in zip(parks["park_id"], parks["certified_year"], strict=True):
+        mine = book[book["park_id"] == pid].sort_values("year")
+        evaluated = mine[mine["evaluated"]]
+        run = 0
+        for grade in reversed(evaluated["grade"].tolist()):
+            if grade != "unqualified":
+                break
+            run += 1
+        counted = mine["base_paid"].sum() + (mine["bonus"].sum() if bonus_counts else 0.0)
+        last = mine.iloc[-1] if len(mine) else None
+        rows.append({
+            "park_id": pid, "year": end_year, "certified_year": certified,
+            "years_since_certification": end_year - certified,
+            "status": "not_certified" if last is None else last["status"],
+            "revoked": last is not None and last["status"] == "revoked",
+            "score": np.nan if last is None or last["year"] != end_year else last["score"],
+            "last_grade": evaluated["grade"].iloc[-1] if len(evaluated) else "",
+            "last_evaluated_year": evaluated["year"].iloc[-1] if len(evaluated) else None,
+            "unqualified_run": run, "cumulative_base_paid": counted,
+            "cumulative_paid": 0.0 if last is None else last["cumulative_paid"],
+        })  # fmt: skip
+    out = pd.DataFrame(rows)
+    out["last_evaluated_year"] = out["last_evaluated_year"].astype("Int64")
+    return out
+
+
+@given(histories(), st.sampled_from([2024, 2026]), st.booleans())
+def test_the_final_state_is_what_the_last_ledger_rows_say(history, end_year, bonus_counts):
+    parks, rows, factor = history
+    parks = [*parks, ["LATE", "渝中", 2027]]  # certified after the ledger's last year: no row yet
+    rows = [r for r in rows if r[1] <= end_year]
+    policy = load_policy(overrides={
+        **{f"subsidy.grade_factor.{g}": factor for g in ("excellent", "qualified")},
+        "subsidy.bonus_counts_against_cap": bonus_counts,
+    })  # fmt: skip
+    p, e = frames(parks, rows)
+    result = ledger.build(p, e, policy, end_year=end_year)
+    expected = _final_from_rows(result.ledger, p, end_year, bonus_counts)
+    assert list(result.final.columns) == ledger.FINAL_COLUMNS
+    pd.testing.assert_frame_equal(result.final, expected, check_dtype=False)
+    state = result.final_state
+    assert state.revoked.tolist() == expected["revoked"].tolist()
+    assert state.unqualified_run.tolist() == expected["unqualified_run"].tolist()
+    np.testing.assert_allclose(state.cum_base_paid, expected["cumulative_base_paid"])
+    np.testing.assert_allclose(state.cum_paid, expected["cumulative_paid"])

@@ -6,7 +6,7 @@ park's subsidy and consequences advance one year (第十一条/第二十五条, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,15 +23,47 @@ LEDGER_COLUMNS = [
     "park_id", "year", "status", "grade", "base_due", "base_paid", "pending", "cancelled", "bonus",
     "cumulative_paid",
 ]  # fmt: skip
+#: ``Evaluation.final``: one row per park (parks table order), where the park stands after the last year.
+FINAL_COLUMNS = [
+    "park_id", "year", "certified_year", "years_since_certification", "status", "revoked", "score",
+    "last_grade", "last_evaluated_year", "unqualified_run", "cumulative_base_paid", "cumulative_paid",
+]  # fmt: skip
+NOT_CERTIFIED = "not_certified"  # final status of a park certified after the ledger's last year
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Everything the annual evaluation decides: grades per park-year, the ledger and a per-year summary."""
+    """Everything the annual evaluation decides: grades per park-year, the ledger and a per-year summary.
+
+    ``final`` is each park's ``subsidy.State`` after the ledger's last year (what a following year, e.g. the
+    forecast's first, starts from), with what the park's last rows say about it:
+
+    - year: the ledger's last year; certified_year and years_since_certification = year − certified_year
+      (第十一条: 0, 1, 2 are the three subsidy years; negative: certified later);
+    - status: ``active`` / ``revoked`` as in the ledger's last row, ``not_certified`` without a row yet;
+      revoked (bool, 第二十五条(二) plaque withdrawn);
+    - score: the last year's score (NaN when not evaluated that year); last_grade and last_evaluated_year:
+      the park's latest evaluation (``""`` and NA if none);
+    - unqualified_run: consecutive 不合格 evaluation years up to the last year (第二十五条(二));
+    - cumulative_base_paid: paid against the 300 cap (第十一条; the bonus too if
+      ``subsidy.bonus_counts_against_cap``); cumulative_paid: base + bonus, the last row's cumulative_paid.
+    """
 
     grades: pd.DataFrame
     ledger: pd.DataFrame
     years: pd.DataFrame
+    final: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINAL_COLUMNS))
+
+    @property
+    def final_state(self) -> subsidy.State:
+        """``final`` as the ``subsidy.State`` arrays (parks,) that ``subsidy.step`` carries into the next year."""
+        final = self.final
+        return subsidy.State(
+            revoked=final["revoked"].to_numpy(dtype=bool),
+            unqualified_run=final["unqualified_run"].to_numpy(dtype=np.int64),
+            cum_base_paid=final["cumulative_base_paid"].to_numpy(dtype=float),
+            cum_paid=final["cumulative_paid"].to_numpy(dtype=float),
+        )
 
 
 def district_match_ratios(districts: pd.Series, policy: Policy) -> np.ndarray:
@@ -90,6 +122,9 @@ def build(
     match_ratio = district_match_ratios(parks["district"], policy)
 
     state = subsidy.State.new((n,))
+    last_grade = np.full(n, "", dtype=object)
+    last_evaluated = np.full(n, -1, dtype=np.int64)
+    score = np.full(n, np.nan)
     grade_frames, ledger_frames, year_rows = [], [], []
     for year in range(first_year, last_year + 1):
         due_for_evaluation = (certified + offset <= year) & ~state.revoked
@@ -135,6 +170,9 @@ def build(
         state, amounts = subsidy.step(state, year - certified, result.grade, rectified, **step_args)
 
         grade_words = np.array([GRADE_NAMES.get(int(g), "") for g in result.grade], dtype=object)
+        evaluated = result.grade != NOT_EVALUATED
+        last_grade[evaluated] = grade_words[evaluated]
+        last_evaluated[evaluated] = year
         if active.any():
             grade_frames.append(pd.DataFrame({
                 "park_id": park_ids[active], "year": year, "score": score[active],
@@ -158,7 +196,7 @@ def build(
             "pending": amounts.pending[exists], "cancelled": amounts.cancelled[exists],
             "bonus": amounts.bonus[exists], "cumulative_paid": amounts.cumulative_paid[exists],
             "district_match": (paid * match_ratio)[exists],
-            "evaluated": (result.grade != NOT_EVALUATED)[exists],
+            "evaluated": evaluated[exists],
             "score": score[exists], "rectified": rectified[exists],
             "revoked_this_year": amounts.newly_revoked[exists],
         }))  # fmt: skip
@@ -167,4 +205,14 @@ def build(
         pd.concat(grade_frames, ignore_index=True) if grade_frames else pd.DataFrame(columns=GRADE_COLUMNS)
     )
     ledger = pd.concat(ledger_frames, ignore_index=True)
-    return Evaluation(grades=grades, ledger=ledger, years=pd.DataFrame(year_rows))
+    since = last_year - certified
+    final = pd.DataFrame({
+        "park_id": park_ids, "year": last_year, "certified_year": certified,
+        "years_since_certification": since,
+        "status": np.where(since < 0, NOT_CERTIFIED, np.where(state.revoked, "revoked", "active")),
+        "revoked": state.revoked, "score": score, "last_grade": last_grade,
+        "last_evaluated_year": pd.array(np.where(last_evaluated < 0, None, last_evaluated), dtype="Int64"),
+        "unqualified_run": state.unqualified_run, "cumulative_base_paid": state.cum_base_paid,
+        "cumulative_paid": state.cum_paid,
+    })[FINAL_COLUMNS]  # fmt: skip
+    return Evaluation(grades=grades, ledger=ledger, years=pd.DataFrame(year_rows), final=final)

@@ -59,6 +59,7 @@ from IPython.display import Markdown, display
 from hrpark_analysis import labels
 from hrpark_analysis.reports import charts
 from hrpark_analysis.reports import forecast as fr
+from hrpark_analysis.reports import forecast_charts as frc
 from hrpark_analysis.engine.dataset import load_dataset
 from hrpark_analysis.reports.export import publish_table
 from hrpark_analysis.engine.forecast import ForecastConfig, forecast
@@ -204,7 +205,7 @@ show("历年实际")
 show("年度市级支出")
 
 # %%
-fig = fr.fan_chart(report, "outlay", "年度市级支出(基础补助 + 优秀奖励)", budget=True, sample=is_sample)
+fig = frc.fan_chart(report, "outlay", "年度市级支出(基础补助 + 优秀奖励)", budget=True, sample=is_sample)
 
 # %% [markdown]
 # 累计市级支出是预测期内逐年支出之和；它的 P5–P95 区间可用于确定整个预测期的资金盘子。
@@ -217,7 +218,7 @@ for year in years:
 show("累计市级支出")
 
 # %%
-fig = fr.fan_chart(report, "cumulative_outlay", "预测期累计市级支出", sample=is_sample)
+fig = frc.fan_chart(report, "cumulative_outlay", "预测期累计市级支出", sample=is_sample)
 
 # %% [markdown]
 # ## 四、超预算风险
@@ -231,7 +232,7 @@ if "超预算风险" in report.tables:
         print(f"{year} 年: 超过 {risk.loc[year, 'budget']:g} 万元的概率 {risk.loc[year, 'p_over_budget']:.1%}，"
               f"预期超支 {risk.loc[year, 'expected_overrun']:,.1f} 万元")  # fmt: skip
     display(show("超预算风险"))
-    fig = fr.budget_chart(report, sample=is_sample)
+    fig = frc.budget_chart(report, sample=is_sample)
 else:
     print("未设预算线(参数 budget)，不计算超预算概率")
 
@@ -257,7 +258,7 @@ print(f"预测期合计中，已认定园区占 {share:.0%}；因不合格或摘
 show("支出构成")
 
 # %%
-fig = fr.composition_chart(report, sample=is_sample)
+fig = frc.composition_chart(report, sample=is_sample)
 
 # %% [markdown]
 # ## 六、区县配套、暂缓与取消
@@ -286,7 +287,7 @@ print(f"{s['last_year']} 年在册园区: 均值 {last.loc['active', 'mean']:.1f
 show("园区数量")
 
 # %%
-fig = fr.fan_chart(report, "active", "在册市级园区个数", sample=is_sample)
+fig = frc.fan_chart(report, "active", "在册市级园区个数", sample=is_sample)
 
 # %%
 show("等次分布")
@@ -310,7 +311,7 @@ if result.reforms:
         print(f"{row['改革方案']}: {s['first_year']}–{s['last_year']} 年市级支出合计比基准 {row['差额均值(万元)']:+,.0f} 万元"
               f"(P5 {row['差额P5(万元)']:+,.0f}，P95 {row['差额P95(万元)']:+,.0f})")  # fmt: skip
     display(show("改革方案汇总"))
-    fig = fr.reform_chart(report, sample=is_sample)
+    fig = frc.reform_chart(report, sample=is_sample)
 
 # %%
 if result.reforms:
