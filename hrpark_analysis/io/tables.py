@@ -10,17 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from hrpark_analysis.errors import InputError, OutputExistsError
+from hrpark_analysis.errors import InputError
+from hrpark_analysis.io.publish import (
+    output_files as output_files,  # moved there; callers still import it here
+)
 
 TRUE_WORDS = {"true", "1", "是", "yes", "y", "t", "1.0", "真"}
 FALSE_WORDS = {"false", "0", "否", "no", "n", "f", "0.0", "假"}
@@ -201,28 +200,6 @@ def neutralize(df: pd.DataFrame) -> pd.DataFrame:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):  # pandas 3: text is "str"
             out[col] = out[col].map(safe_text)
     return out
-
-
-@contextmanager
-def output_files(directory: str | Path, names: Sequence[str], force: bool = False) -> Iterator[Path]:
-    """Write files into a private temporary folder; move them into ``directory`` only if all succeeded.
-
-    An existing output file is never replaced unless ``force``; on any error nothing is left behind.
-    """
-    directory = Path(directory)
-    existing = [n for n in names if (directory / n).exists()]
-    if existing and not force:
-        raise OutputExistsError(
-            f"输出文件已存在: {', '.join(str(directory / n) for n in existing)}(如需覆盖请加 --force)"
-        )
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory))
-    try:
-        yield tmp
-        for name in names:
-            os.replace(tmp / name, directory / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> None:
