@@ -3,7 +3,7 @@
     make baselines            # all notebooks
     .venv/bin/python scripts/refresh_baselines.py sensitivity
 
-Each ``notebooks/NAME.py`` is converted to ``NAME.ipynb``, executed in the notebooks folder with
+Each ``hrpark_analysis/reports/notebooks/NAME.py`` is converted to ``NAME.ipynb``, executed in that folder with
 ``PYTHONHASHSEED=0`` (as nbval re-runs it), and written without execution timestamps, so that a refresh
 with unchanged code and data changes nothing in git (cell ids are fixed too).
 """

@@ -108,10 +108,10 @@ def test_a_rerun_without_force_refuses_and_keeps_the_old_report(report, capsys):
 
 def test_unknown_or_mistyped_parameters_are_refused_before_running(tmp_path, capsys):
     params = tmp_path / "p.yaml"
-    params.write_text("data_dir: hrpark_analysis/sample_data\nyear: 2025\nsead: 1\n", "utf-8")
+    params.write_text('data_dir: ""\nyear: 2025\nsead: 1\n', "utf-8")
     assert main(["report", "annual", "--params", str(params), "--out", str(tmp_path / "r")]) == 2
     assert "sead" in capsys.readouterr().err
-    params.write_text("data_dir: hrpark_analysis/sample_data\nyear: '2025'\n", "utf-8")
+    params.write_text("data_dir: ''\nyear: '2025'\n", "utf-8")
     assert main(["report", "annual", "--params", str(params), "--out", str(tmp_path / "r")]) == 2
     assert "year" in capsys.readouterr().err
     assert not (tmp_path / "r" / "2025").exists()

@@ -1,4 +1,4 @@
-"""export.py: the table protocol, formula-safe XLSX and escaped, self-contained HTML (no kernel needed)."""
+"""reports.export (tables, xlsx, html): the table protocol, formula-safe XLSX and escaped, self-contained HTML (no kernel needed)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""report.py: progress from inside a notebook reaches the terminal (never the notebook); papermill kept quiet.
+"""reports.progress: progress from inside a notebook reaches the terminal (never the notebook); papermill kept quiet.
 
 The whole path — a real notebook writing progress while the runner echoes it — is exercised end to end in
 tests/test_sensitivity_report.py; these tests pin the two halves and the logging filter without a kernel.
@@ -10,13 +10,9 @@ import logging
 
 import pytest
 
-from hrpark_analysis.reports import runner as report
-from hrpark_analysis.reports.runner import (
-    PROGRESS_FILE_ENV,
-    _ProgressEcho,
-    _quiet_parameter_warnings,
-    progress_reporter,
-)
+from hrpark_analysis.reports import progress
+from hrpark_analysis.reports.execute import quiet_parameter_warnings
+from hrpark_analysis.reports.progress import PROGRESS_FILE_ENV, ProgressEcho, progress_reporter
 
 
 def test_outside_the_runner_there_is_no_reporter(monkeypatch):
@@ -50,7 +46,7 @@ def test_thousands_are_grouped_in_a_line(tmp_path, monkeypatch):
 def test_the_echo_prints_complete_lines_once_and_waits_for_a_partial_one(tmp_path):
     path = tmp_path / "progress.log"
     said: list[str] = []
-    echo = _ProgressEcho(path, said.append)
+    echo = ProgressEcho(path, said.append)
     echo.drain()  # no file yet: nothing, no error
     assert said == []
     path.write_bytes("第一行\n第二".encode())
@@ -64,10 +60,10 @@ def test_the_echo_prints_complete_lines_once_and_waits_for_a_partial_one(tmp_pat
 
 
 def test_the_echo_thread_drains_what_was_written_before_it_stopped(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "PROGRESS_POLL", 60.0)  # the thread never polls: only the final drain runs
+    monkeypatch.setattr(progress, "PROGRESS_POLL", 60.0)  # the thread never polls: only the final drain runs
     path = tmp_path / "progress.log"
     said: list[str] = []
-    echo = _ProgressEcho(path, said.append)
+    echo = ProgressEcho(path, said.append)
     echo.start()
     path.write_text("a\nb\n", "utf-8")
     echo.stop()
@@ -79,7 +75,7 @@ def test_the_echo_thread_drains_what_was_written_before_it_stopped(tmp_path, mon
 def test_papermills_parameter_warnings_are_dropped_from_every_papermill_logger(logger, caplog):
     message = "Unable to parse line 4 'policy_set: list = []  # 例如 [\"a=b\"]'."
     with caplog.at_level(logging.WARNING):
-        with _quiet_parameter_warnings():
+        with quiet_parameter_warnings():
             logging.getLogger(logger).warning(message)
             logging.getLogger(logger).warning("Kernel died")
         logging.getLogger(logger).warning(message)  # the filter is gone afterwards

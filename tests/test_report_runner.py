@@ -1,4 +1,4 @@
-"""report.py: validation before execution, the finished folder, and safety for unattended runs.
+"""reports.runner (+ .params, .execute, .manifest): validation, the finished folder, unattended safety.
 
 The runner is exercised with the tiny fixture notebook in tests/fixtures/notebooks (not the real reports).
 Each kernel start costs seconds, so one successful run is shared by the module-scoped ``report`` fixture and
@@ -24,13 +24,8 @@ import openpyxl
 import pytest
 
 from hrpark_analysis.errors import InputError, OutputExistsError, ParameterError, ReportError
-from hrpark_analysis.reports.runner import (
-    REPO_ROOT,
-    _annotation_types,
-    plan_report,
-    report_key,
-    run_report,
-)
+from hrpark_analysis.reports.params import _annotation_types, plan_report, report_key
+from hrpark_analysis.reports.runner import run_report
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NOTEBOOKS = FIXTURES / "notebooks"
@@ -147,13 +142,37 @@ def test_executed_notebook_saw_the_parameters_and_the_fixed_hash_seed(report):
 
 def test_executed_notebook_holds_no_times_and_no_absolute_temp_paths(report):
     raw = (report["folder"] / f"{STEM}.ipynb").read_text("utf-8")
-    # The only absolute paths are the two the params file named (outside the repository, so kept absolute).
-    for given in (report["data"], report["policy"]):
-        raw = raw.replace(str(given), "")
+    # The params file's relative paths reach the notebook as written: the kernel runs where the command did.
+    injected = [c for c in nbformat.reads(raw, as_version=4).cells if c.get("id") == "injected-parameters"]
+    assert 'data_dir = "data"' in injected[0].source and 'policy_file = "policy.yaml"' in injected[0].source
     assert str(report["base"]) not in raw
     assert ".tmp-" not in raw
     for word in ("start_time", "end_time", "duration", "iopub.execute_input", "shell.execute_reply"):
         assert word not in raw
+
+
+def test_manifest_shows_paths_as_given_or_relative_to_the_working_folder(report):
+    text = (report["folder"] / "manifest.json").read_text("utf-8")
+    manifest = json.loads(text)
+    inputs = {entry["role"]: entry for entry in manifest["inputs"]}
+    # the params file was passed as an absolute path inside the working folder; the others as written
+    assert (inputs["params_file"]["path"], inputs["data_dir"]["path"], inputs["policy_file"]["path"]) == (
+        "params.yaml",
+        "data",
+        "policy.yaml",
+    )
+    for folder in (report["base"], report["folder"]):
+        assert str(folder) not in text
+        assert str(folder) not in (report["folder"] / f"{STEM}.html").read_text("utf-8")
+
+
+def test_an_empty_path_parameter_is_recorded_as_the_bundled_input_it_stands_for(tmp_path):
+    folder = run(tmp_path / "out", **QUIET)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    inputs = {entry["role"]: entry for entry in manifest["inputs"]}
+    assert inputs["data_dir"]["path"] == "hrpark_analysis/sample_data" and inputs["data_dir"]["bundled"]
+    assert {f["path"] for f in inputs["data_dir"]["files"]} >= {"parks.csv", "monthly.csv"}
+    assert inputs["policy_file"] == {**inputs["policy_file"], "path": "hrpark_analysis/law/policy-2021.yaml"}
 
 
 def test_html_is_code_free_escaped_and_self_contained(report):
@@ -337,16 +356,20 @@ def test_a_missing_params_file_or_data_folder_is_an_input_error_naming_it(tmp_pa
         plan_report("annual", None, {"data_dir": str(tmp_path / "no-such-dir")}, notebook_dir=NOTEBOOKS)
 
 
-def test_relative_paths_are_relative_to_the_working_directory(tmp_path, monkeypatch):
+def test_paths_are_checked_from_the_working_directory_and_passed_as_given(tmp_path, monkeypatch):
     (tmp_path / "d").mkdir()
     monkeypatch.chdir(tmp_path)
-    # Outside the repository the notebook gets an absolute path …
-    plan = plan_report("annual", None, {"data_dir": "d"}, notebook_dir=NOTEBOOKS)
-    assert plan.parameters["data_dir"] == str((tmp_path / "d").resolve())
-    # … inside it, a path relative to the notebooks folder (the kernel's working directory).
-    monkeypatch.chdir(REPO_ROOT)
-    plan = plan_report("annual", None, {"data_dir": "tests/fixtures/report_data"}, notebook_dir=NOTEBOOKS)
-    assert plan.parameters["data_dir"] == "../report_data"
+    # The kernel runs in the working directory too, so the notebook gets exactly what the user wrote.
+    assert (
+        plan_report("annual", None, {"data_dir": "d"}, notebook_dir=NOTEBOOKS).parameters["data_dir"] == "d"
+    )
+    absolute = str(tmp_path / "d")
+    plan = plan_report("annual", None, {"data_dir": absolute}, notebook_dir=NOTEBOOKS)
+    assert plan.parameters["data_dir"] == absolute
+    assert plan_report("annual", None, {"data_dir": ""}, notebook_dir=NOTEBOOKS).parameters["data_dir"] == ""
+    monkeypatch.chdir(tmp_path / "d")
+    with pytest.raises(InputError, match="data_dir"):
+        plan_report("annual", None, {"data_dir": "d"}, notebook_dir=NOTEBOOKS)
 
 
 def test_an_unknown_kind_suggests_the_nearest_and_a_missing_notebook_is_named(tmp_path):

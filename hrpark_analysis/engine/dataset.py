@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,8 @@ from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Policy
 from hrpark_analysis.law.sheet import Sheet, load_sheet
 from hrpark_analysis.rules.scoring import score_parks
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+# The synthetic 示例数据 shipped with the package (a checkout or an installed wheel alike).
+SAMPLE_DIR = Path(str(resources.files("hrpark_analysis").joinpath("sample_data")))
 SCORED_ROW = 0  # `_row` of the scored year's evaluations: they come from no file row
 
 

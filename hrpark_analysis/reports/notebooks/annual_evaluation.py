@@ -19,7 +19,7 @@
 # 本报告由参数化笔记本自动生成，所有数字均可由同一数据与参数复现。
 
 # %% tags=["parameters"]
-data_dir: str = "../../sample_data"  # 数据文件夹(与示例数据同样的结构)
+data_dir: str = ""  # 数据文件夹(与示例数据同样的结构)；空表示内置的示例数据
 year: int = 2025  # 评估年度
 policy_file: str = ""  # 政策参数文件；空表示内置的渝人社发〔2021〕57号基准
 policy_set: list = []  # 政策参数覆盖列表(写法见 hrpark policy show 与 README)
@@ -36,7 +36,7 @@ from IPython.display import Markdown, display
 from hrpark_analysis import labels
 from hrpark_analysis.reports import annual
 from hrpark_analysis.reports import charts
-from hrpark_analysis.engine.dataset import load_dataset
+from hrpark_analysis.engine.dataset import SAMPLE_DIR, load_dataset
 from hrpark_analysis.reports.export import publish_table
 from hrpark_analysis.law.policy import load_policy
 
@@ -44,7 +44,7 @@ charts.setup_matplotlib()
 pd.set_option("display.max_columns", None)  # the score table has every indicator: show them all
 pd.set_option("display.max_rows", 500)
 policy = load_policy(policy_file or None, policy_set)
-data = load_dataset(Path(data_dir), year, policy, sheet_path=sheet_file or None)
+data = load_dataset(Path(data_dir) if data_dir else SAMPLE_DIR, year, policy, sheet_path=sheet_file or None)
 is_sample = data.is_sample
 report = annual.build(
     data.parks,
@@ -54,7 +54,7 @@ report = annual.build(
     scores=data.scores,
     indicator_names={ind.id: ind.name for ind in data.sheet.indicators},
     files=data.files,
-    parameters={"data_dir": data_dir, "year": year, "policy_file": policy_file or "(内置)",
+    parameters={"data_dir": data_dir or "(内置示例数据)", "year": year, "policy_file": policy_file or "(内置)",
                 "policy_set": policy_set, "sheet_file": sheet_file or "(内置示意得分表)", "seed": seed},
 )  # fmt: skip
 s = report.summary

@@ -28,7 +28,7 @@
 # 本报告由参数化笔记本自动生成；随机模拟使用固定的随机种子，同一数据与参数可完全复现。
 
 # %% tags=["parameters"]
-data_dir: str = "../../sample_data"  # 数据文件夹(与示例数据同样的结构)
+data_dir: str = ""  # 数据文件夹(与示例数据同样的结构)；空表示内置的示例数据
 year: int = 2025  # 评估年度
 policy_file: str = ""  # 政策参数文件；空表示内置的渝人社发〔2021〕57号基准
 policy_set: list = []  # 政策参数覆盖列表(写法见 hrpark policy show 与 README)；基准点随之改变
@@ -56,7 +56,7 @@ from IPython.display import Markdown, display
 
 from hrpark_analysis.reports import charts
 from hrpark_analysis.reports import sensitivity as sr
-from hrpark_analysis.engine.dataset import load_dataset
+from hrpark_analysis.engine.dataset import SAMPLE_DIR, load_dataset
 from hrpark_analysis.reports.export import publish_table
 from hrpark_analysis.law.policy import load_policy
 from hrpark_analysis.reports.runner import progress_reporter
@@ -64,7 +64,7 @@ from hrpark_analysis.reports.runner import progress_reporter
 charts.setup_matplotlib()
 pd.set_option("display.precision", 4)
 policy = load_policy(policy_file or None, policy_set)
-data = load_dataset(Path(data_dir), year, policy, sheet_path=sheet_file or None)
+data = load_dataset(Path(data_dir) if data_dir else SAMPLE_DIR, year, policy, sheet_path=sheet_file or None)
 is_sample = data.is_sample
 report = sr.build(
     data,
@@ -79,7 +79,7 @@ report = sr.build(
     sobol_n_base=sobol_n_base,
     sobol_noise_draws=sobol_noise_draws,
     sobol_sigma_max=sobol_sigma_max,
-    parameters={"data_dir": data_dir, "year": year, "policy_file": policy_file or "(内置)",
+    parameters={"data_dir": data_dir or "(内置示例数据)", "year": year, "policy_file": policy_file or "(内置)",
                 "policy_set": policy_set, "sheet_file": sheet_file or "(内置示意得分表)",
                 "share_min": share_min, "share_max": share_max, "share_step": share_step,
                 "pass_mark_min": pass_mark_min, "pass_mark_max": pass_mark_max, "pass_mark_step": pass_mark_step,

@@ -26,7 +26,7 @@
 # 参数与随机种子得到完全相同的结果。
 
 # %% tags=["parameters"]
-data_dir: str = "../../sample_data"  # 数据文件夹(与示例数据同样的结构)
+data_dir: str = ""  # 数据文件夹(与示例数据同样的结构)；空表示内置的示例数据
 base_year: int = 2025  # 基准年：最近的评估年度，预测从次年开始
 horizon: int = 2030  # 预测终止年(日历年；小于1000时表示预测年数)
 policy_file: str = ""  # 政策参数文件；空表示内置的渝人社发〔2021〕57号基准
@@ -60,7 +60,7 @@ from hrpark_analysis import labels
 from hrpark_analysis.reports import charts
 from hrpark_analysis.reports import forecast as fr
 from hrpark_analysis.reports import forecast_charts as frc
-from hrpark_analysis.engine.dataset import load_dataset
+from hrpark_analysis.engine.dataset import SAMPLE_DIR, load_dataset
 from hrpark_analysis.reports.export import publish_table
 from hrpark_analysis.engine.forecast import ForecastConfig, forecast
 from hrpark_analysis.law.policy import load_policy
@@ -93,7 +93,7 @@ config = ForecastConfig.from_mapping(
 )
 # What forecast_dataset does (score the base year from the folder, then forecast), with the folder read once so
 # that its files can be listed in the appendix.
-data = load_dataset(Path(data_dir), base_year, policy, sheet_path=sheet_file or None)
+data = load_dataset(Path(data_dir) if data_dir else SAMPLE_DIR, base_year, policy, sheet_path=sheet_file or None)
 result = forecast(data.parks, data.evaluations, policy, config, base_year=base_year, reforms=reforms)
 is_sample = data.is_sample
 report = fr.build(
@@ -101,7 +101,7 @@ report = fr.build(
     policy,
     files=data.files,
     parameters={
-        "data_dir": data_dir, "base_year": base_year, "horizon": horizon, "policy_file": policy_file or "(内置)",
+        "data_dir": data_dir or "(内置示例数据)", "base_year": base_year, "horizon": horizon, "policy_file": policy_file or "(内置)",
         "policy_set": policy_set, "sheet_file": sheet_file or "(内置示意得分表)", "arrivals": arrivals,
         "arrival_counts": arrival_counts, "arrival_rate": arrival_rate, "region_shares": region_shares,
         "ceiling": ceiling, "score_model": score_model, "phi": phi, "sigma": sigma, "mu_mean": mu_mean,

@@ -1,0 +1,145 @@
+"""Running one report notebook with papermill, and leaving nothing of the run's time or place in it.
+
+- The kernel is ``python3`` — the runner's own interpreter (ipykernel's built-in spec) — with
+  ``PYTHONHASHSEED=0`` and whatever else :func:`environment` sets (the kernel inherits ``os.environ``).
+- Its working directory is the folder the user runs the command from, so a path the user gave
+  (``--data d``, ``data_dir: data/2025`` in a params file) means in the notebook what it meant on the command
+  line, and is passed exactly as given. nbval and JupyterLab run the committed notebooks in their own folder;
+  their defaults (``data_dir = ""``: the built-in sample) do not depend on the working directory.
+- :func:`scrub_notebook` removes papermill's timestamps, durations and paths from the executed notebook.
+- A failing cell becomes a :class:`ReportError` naming the cell and its exception; anything else that stops
+  the kernel too. SIGTERM (systemd, CI) is turned into KeyboardInterrupt by :func:`sigterm_as_interrupt`
+  so that it unwinds like Ctrl-C and the caller's cleanup runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from hrpark_analysis.errors import ReportError
+
+KERNEL_NAME = "python3"
+PAPERMILL_LOGGERS = ("papermill", "papermill.translators")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the block (and so for the kernel it starts); restore them afterwards."""
+    # jupyter_client copies os.environ into the kernel: this is how the kernel gets PYTHONHASHSEED and the
+    # runner's folders. Restored afterwards so that library callers see no change.
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises KeyboardInterrupt (main thread only; elsewhere a no-op)."""
+    # systemd and CI stop jobs with SIGTERM, whose default action skips every cleanup.
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _DropParameterInference(logging.Filter):
+    """Drops papermill's warnings about parameters: ``params.plan_report`` has already checked them properly."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(("Unable to parse line", "Passed unknown parameter"))
+
+
+@contextlib.contextmanager
+def quiet_parameter_warnings() -> Iterator[None]:
+    """Papermill's (wrong) warnings about the parameters cell are dropped within the block."""
+    # A logger's filter does not see records propagated from its children, and papermill logs the
+    # parameter warnings through papermill.translators: filter every logger in PAPERMILL_LOGGERS.
+    quiet = _DropParameterInference()
+    logs = [logging.getLogger(name) for name in PAPERMILL_LOGGERS]
+    for log in logs:
+        log.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for log in logs:
+            log.removeFilter(quiet)
+
+
+def execute_notebook(
+    notebook: Path, output: Path, parameters: Mapping[str, Any], *, progress_bar: bool = False
+) -> None:
+    """Execute ``notebook`` with ``parameters`` injected, writing ``output``; ReportError if it fails."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        with quiet_parameter_warnings():
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=dict(parameters),
+                kernel_name=KERNEL_NAME,
+                progress_bar=progress_bar,
+                request_save_on_cell_execute=False,
+                log_output=False,
+                cwd=str(Path.cwd()),  # the user's folder: user paths are passed as given
+                # The kernel's own log (a plain-TCP notice on start, a KeyboardInterrupt line on shutdown) would
+                # reach the terminal and cron mail; a failure still surfaces as the ReportError below.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
+    except PapermillExecutionError as exc:
+        message = _ANSI.sub("", str(exc.evalue)).strip()
+        raise ReportError(
+            f"报告笔记本 {notebook.name} 运行失败(单元 [{exc.exec_count}]): {exc.ename}: {message}"
+        ) from exc
+    except (KeyboardInterrupt, ReportError):
+        raise
+    except Exception as exc:  # kernel died, kernel missing, timeout …: still a report that did not run
+        raise ReportError(
+            f"报告笔记本 {notebook.name} 无法运行: {type(exc).__name__}: {_ANSI.sub('', str(exc))}"
+        ) from exc
+
+
+def scrub_notebook(path: Path, source_name: str) -> None:
+    """Drop papermill/nbclient timestamps, durations and paths from the executed notebook at ``path``."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    pm = nb.metadata.get("papermill", {})
+    for name in ("start_time", "end_time", "duration", "exception"):
+        pm.pop(name, None)
+    pm["input_path"] = source_name
+    pm["output_path"] = path.name
+    ids = {cell.get("id") for cell in nb.cells}
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        # papermill gives the injected cell a random id; a fixed one keeps reruns byte-identical.
+        if "injected-parameters" in cell.metadata.get("tags", []) and "injected-parameters" not in ids:
+            cell["id"] = "injected-parameters"
+        for name in ("start_time", "end_time", "duration"):
+            cell.metadata.get("papermill", {}).pop(name, None)
+    nbformat.write(nb, path)
