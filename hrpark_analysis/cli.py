@@ -96,6 +96,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from hrpark_analysis.io.publish import shown_path
     from hrpark_analysis.reports.runner import run_report
 
     overrides = {}
@@ -112,7 +113,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         overrides=overrides,
         force=args.force,
     )
-    _done(f"报告已生成: {folder}")
+    _done(f"报告已生成: {shown_path(folder)}")
     return 0
 
 

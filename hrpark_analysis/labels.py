@@ -84,7 +84,7 @@ ANNUAL_RULES = (
     ),
     ("第十三条", "区县配套补助资金({district_match})", "ledger.district_match_ratios"),
     ("第二十条", "每年评估一次；{first_evaluation}参加评估", "ledger.build"),
-    ("第二十一条–第二十三条", "经济发展、作用发挥、运营管理三方面量化评分", "scoring.score_year"),
+    ("第二十一条–第二十三条", "经济发展、作用发挥、运营管理三方面量化评分", "dataset.score_year"),
     ("第二十四条", "优秀不超过参评园区总数的{excellent_share}；{unqualified}", "grading.grade_scores"),
     ("第二十五条(一)", "年度优秀增加补助资金{excellent_bonus}万元", "subsidy.step"),
     (
@@ -94,6 +94,25 @@ ANNUAL_RULES = (
     ),
 )
 ANNUAL_RULES_COLUMNS = ("条款", "规则", "实现")
+# The rules each simulated year of the forecast applies, stated with the policy's numbers (annual.rule_values).
+FORECAST_RULES = (
+    ("第四条", "新认定园区按一区两群的比例分布", "forecast.draw"),
+    (
+        "第十一条",
+        "基础补助分{schedule_years}拨付({base_schedule}万元)，累计不超过{base_cap}万元；认定当年无条件拨付{grade_factor}",
+        "subsidy.step",
+    ),
+    ("第十三条", "区县配套 = 当年市级拨付 × 区县配套比例({district_match})", "forecast.project"),
+    ("第二十条", "{first_evaluation}每年参加评估；摘牌后不再参加", "forecast.project"),
+    ("第二十一条", "得分模型：园区效应 + 逐年持续的偏离(AR(1))，由历年得分估计", "forecast.fit_score_model"),
+    ("第二十四条", "优秀不超过参评园区总数的{excellent_share}；{unqualified}", "grading.grade_scores"),
+    ("第二十五条(一)", "年度优秀增加补助资金{excellent_bonus}万元", "subsidy.step"),
+    (
+        "第二十五条(二)",
+        "不合格限期整改，整改后仍不合格取消当年补助；连续{revoke_years}不合格取消授牌",
+        "subsidy.step",
+    ),
+)
 # the pieces of ANNUAL_RULES that depend on a reading of the text (docs/readings.md)
 UNQUALIFIED_BELOW = "得分低于{pass_mark}分直接确定为不合格"  # grading.pass_mark_inclusive = false
 UNQUALIFIED_AT_OR_BELOW = "得分{pass_mark}分及以下直接确定为不合格"  # grading.pass_mark_inclusive = true

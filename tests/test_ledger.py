@@ -1,4 +1,4 @@
-"""第十一条 / 第二十五条 / SPEC §7: three-year subsidy paths worked by hand, and ledger invariants."""
+"""第十一条 / 第二十五条 / the park ledger: three-year subsidy paths worked by hand, and ledger invariants."""
 
 from __future__ import annotations
 

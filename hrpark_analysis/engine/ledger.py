@@ -1,4 +1,4 @@
-"""SPEC §7: the ledger of every park's life, rebuilt year by year from the parks and their evaluations.
+"""第十一条 / 第二十四条 / 第二十五条: the ledger of every park's life, rebuilt year by year from the parks and their evaluations.
 
 Each year: the parks taking part are graded together (第二十四条, ``grading.grade_scores``), then every
 park's subsidy and consequences advance one year (第十一条/第二十五条, ``subsidy.step``).
@@ -81,7 +81,7 @@ def build(
     evaluations_file: str | Path = "evaluations",
     end_year: int | None = None,
 ) -> Evaluation:
-    """Grade every evaluation year and build the ledger (SPEC §4, §5, §7).
+    """Grade every evaluation year and build the ledger (第二十条–第二十五条; readings in docs/readings.md).
 
     Checks that need the rules (which parks take part in which year) name the evaluations file's row:
     evaluations of unknown parks, before a park's first evaluation year or after its revocation, and

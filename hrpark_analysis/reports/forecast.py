@@ -27,19 +27,8 @@ import pandas as pd
 from hrpark_analysis import __version__, labels
 from hrpark_analysis.engine import forecast as fc
 from hrpark_analysis.law.policy import Policy
-from hrpark_analysis.reports.annual import sha256
+from hrpark_analysis.reports.annual import rule_values, sha256
 
-# The rules each simulated year applies, with the article each implements (the appendix lists them).
-RULES = [
-    ("第四条", "新认定园区按一区两群的比例分布", "forecast.draw"),
-    ("第十一条", "基础补助分三年拨付(150/100/50)，累计不超过300万元；认定当年无条件拨付", "subsidy.step"),
-    ("第十三条", "区县配套 = 当年市级拨付 × 区县配套比例", "forecast.project"),
-    ("第二十条", "认定次年起每年参加评估；摘牌后不再参加", "forecast.project"),
-    ("第二十一条", "得分模型：园区效应 + 逐年持续的偏离(AR(1))，由历年得分估计", "forecast.fit_score_model"),
-    ("第二十四条", "优秀不超过参评园区总数的30%；60分以下为不合格；一票否决", "grading.grade_scores"),
-    ("第二十五条(一)", "年度优秀增加补助资金10万元", "subsidy.step"),
-    ("第二十五条(二)", "不合格限期整改，整改后仍不合格取消当年补助；连续两年不合格取消授牌", "subsidy.step"),
-]
 STATS = {"mean": "均值", "p5": "P5", "p50": "P50", "p95": "P95"}
 
 
@@ -71,7 +60,7 @@ def existing_parks_run(result: fc.Forecast) -> fc.Run:
 
 
 def history_totals(start: fc.Start) -> pd.DataFrame:
-    """SPEC §7 ledger totals per year up to the base year, named like ``forecast.MEASURES``."""
+    """The ledger's totals per year up to the base year, named like ``forecast.MEASURES``."""
     columns = ["year", "base_paid", "bonus", "outlay", "pending", "cancelled", "district_match", "active",
                "revoked", "newly_revoked", "n_evaluated", "n_excellent", "n_qualified", "n_unqualified"]  # fmt: skip
     if start.history is None:
@@ -322,7 +311,11 @@ def build(
     )  # fmt: skip
     tables.update(reform_tables(result))
     tables["预测明细"] = detail_table(summary_table)
-    tables["规则与条款"] = pd.DataFrame(RULES, columns=["条款", "规则", "实现"])
+    values = rule_values(policy)
+    tables["规则与条款"] = pd.DataFrame(
+        [(article, rule.format(**values), where) for article, rule, where in labels.FORECAST_RULES],
+        columns=list(labels.ANNUAL_RULES_COLUMNS),
+    )
     tables["假设"] = policy.assumptions()[["key", "value", "description", "reference", "reason"]].rename(
         columns=labels.COLUMN
     )

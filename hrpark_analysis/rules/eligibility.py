@@ -1,4 +1,4 @@
-"""第八条: the conditions a park must meet to be certified as a municipal park, with SPEC §2's relaxations."""
+"""第八条: the conditions a park must meet to be certified as a municipal park, with the relaxations of docs/readings.md."""
 
 from __future__ import annotations
 

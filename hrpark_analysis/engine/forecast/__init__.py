@@ -1,6 +1,6 @@
 """第十一条 / 第十三条 / 第二十四条 / 第二十五条: what the Measures will cost in the years ahead (issue 6).
 
-The forecast starts where the ledger stands at the base year (SPEC §7, ``ledger.build`` over the data) and
+The forecast starts where the ledger stands at the base year (``ledger.build`` over the data) and
 simulates every later year up to the horizon on many Monte Carlo paths at once. Each simulated year applies
 the same rule functions the annual report uses: ``grading.grade_scores`` (第二十四条: pass mark, veto, 30% cap,
 ties) on an array shaped (paths, slots), then ``subsidy.step`` (第十一条 150/100/50 and the 300 cap,

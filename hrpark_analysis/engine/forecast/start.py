@@ -1,4 +1,4 @@
-"""SPEC §7: where the forecast starts — the ledger at the base year and each park's state carried from it.
+"""Where the forecast starts — the ledger at the base year and each park's state carried from it.
 
 The ledger (``ledger.build`` up to the base year) is the one implementation of the rules up to then; its
 ``final`` table is each park's ``subsidy.State`` after the base year (plaque withdrawn, run of 不合格 years,
@@ -20,7 +20,7 @@ from hrpark_analysis.rules import subsidy
 
 @dataclass(frozen=True)
 class Start:
-    """SPEC §7 ledger at the base year and each existing park's ``subsidy.State`` carried into the forecast."""
+    """The ledger at the base year and each existing park's ``subsidy.State`` carried into the forecast."""
 
     base_year: int
     parks: pd.DataFrame  # the existing parks, in slot order
@@ -57,7 +57,7 @@ def _clean_evaluations(evaluations: pd.DataFrame) -> pd.DataFrame:
 
 def start_from_ledger(parks: pd.DataFrame, evaluations: pd.DataFrame, policy: Policy,
                       base_year: int | None = None) -> Start:  # fmt: skip
-    """SPEC §7: build the ledger up to ``base_year`` (default: the latest evaluation year) and start each
+    """Build the ledger up to ``base_year`` (default: the latest evaluation year) and start each
     park from its final state (``ledger.Evaluation.final``) and its base-year score.
 
     Evaluations after the base year are ignored (a back-test); parks certified after it stay as known

@@ -328,7 +328,7 @@ if result.reforms:
 show("规则与条款")
 
 # %% [markdown]
-# 标注为假设的政策参数是原文未作规定、按项目规范(SPEC)默认解读的取值，可在 `policy_set` 中覆盖。
+# 标注为假设的政策参数是原文未作规定、按项目的默认解读(docs/readings.md)的取值，可在 `policy_set` 中覆盖。
 
 # %%
 show("假设")
