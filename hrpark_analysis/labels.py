@@ -315,3 +315,37 @@ FORECAST_CONFIG = {
     "rectification_probability": "不合格园区整改合格的概率(第二十五条(二))",
     "budget": "每年市级支出的预算线(万元；不设则不计算超预算风险)",
 }
+
+# --- the certification round (engine/certification.py, hrpark applications, the certification report) ----
+# 第十条's materials and 第八条's conditions: (the clause cited, what it asks for).
+MATERIAL = {
+    "application_form": ("第十条(一)", "申报函件和审批表"),
+    "local_policy": ("第十条(二)", "地方政策措施或规划"),
+    "park_plan": ("第十条(三)", "园区规划、用地或产权(租赁)证明、运营管理材料"),
+    "institution_list": ("第十条(四)", "拟入驻机构名录及证照"),
+}
+CONDITION = {  # in the order of 第八条's clauses
+    "policy_support": ("第八条(一)", "地方政策支持"),
+    "plan_complete": ("第八条(二)", "建设方案完整"),
+    "floor_area": ("第八条(二)", "建筑面积"),
+    "infrastructure": ("第八条(三)", "基础设施完备"),
+    "management": ("第八条(四)", "运营管理机制健全"),
+    "institutions": ("第八条(五)", "入驻机构数量"),
+    "revenue": ("第八条(五)", "运营首年营收"),
+    "employment": ("第八条(六)", "帮助就业和流动人次"),
+    "talent": ("第八条(七)", "优秀紧缺人才流动人次"),
+}
+STAGE = {"submitted": "已申报(评估未完成)", "assessed": "通过评估(待公示结果)", "certified": "授牌",
+         "rejected": "驳回"}  # fmt: skip
+REJECTED_AT = {"assessment": "评估", "publicity": "公示", "": ""}
+REASON_MATERIAL = "材料不全({clause})"
+REASON_CONDITION = "不符合{clause} {name}"
+REASON_EXPERT = "专家评审未通过(第九条(二))"
+REASON_OBJECTION = "公示异议成立(第九条(三)、(四))"
+REASON_SUBMITTED = "评估未完成(第九条(二))"
+REASON_ASSESSED = "公示结果未定(第九条(三))"
+REASON_CERTIFIED = "经公示无异议，认定授牌(第九条(四))"
+REASON_SEPARATOR = "；"
+EXPERT_WORDS = {"pass": 1.0, "通过": 1.0, "fail": 0.0, "未通过": 0.0, "不通过": 0.0}
+OBJECTION_WORDS = {"upheld": 1.0, "成立": 1.0, "异议成立": 1.0, "none": 0.0, "无": 0.0, "无异议": 0.0,
+                   "不成立": 0.0}  # fmt: skip
