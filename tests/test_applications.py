@@ -214,3 +214,21 @@ def test_stage_invariants(apps):
     assert (filled_at[stage != "rejected"] != "assessment").all()  # only a known objection can still reject
     for before, after in zip(stage, filled, strict=True):
         assert before == "rejected" or after == "rejected" or order[after] >= order[before]
+
+
+def test_the_sample_round_tells_its_stories(capsys, tmp_path):
+    sample = Path(__file__).parent.parent / "hrpark_analysis" / "sample_data" / "applicants.csv"
+    table = applications(capsys, tmp_path, sample).set_index("applicant_id")
+    assert table["stage"].to_dict() == {
+        "A01": "certified", "A02": "certified", "A03": "certified", "A04": "rejected", "A05": "rejected",
+        "A06": "rejected", "A07": "rejected", "A08": "rejected", "A09": "certified", "A10": "rejected",
+        "A11": "assessed",
+    }  # fmt: skip
+    assert table.loc["A10", "reason"] == "材料不全(第十条(四))"  # stopped for materials
+    assert table.loc["A04", "rejected_at"] == "publicity"  # rejected at 公示
+    new = pd.read_csv(tmp_path / "out" / "new_parks.csv", dtype=str, keep_default_na=False)
+    assert new["park_id"].tolist() == ["A01", "A02", "A03", "A09"]
+    assert new.set_index("park_id").loc["A03", "online_offline"] == "是"  # the online+offline one
+    # A09 (武隆, 渝东南) only through the regional relaxation: 8800 < 10000 m² without it
+    strict = applications(capsys, tmp_path / "s", sample, "--set", "eligibility.regional_relaxation=1")
+    assert strict.set_index("applicant_id").loc["A09", "reason"].startswith("不符合第八条(二) 建筑面积")
