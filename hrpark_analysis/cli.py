@@ -2,7 +2,7 @@
 
 Contract (other tools and tests depend on these names): ``evaluate``, ``eligibility``, ``applications``,
 ``policy show|diff``,
-``score``, ``sample``, ``report annual|sensitivity|forecast``. Any :class:`HrparkError` becomes a one-line
+``score``, ``sample``, ``report annual|sensitivity|forecast|certification``. Any :class:`HrparkError` becomes a one-line
 message on stderr and its exit code (2 for bad input); nothing is written when an input is bad.
 """
 
@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("report", help="generate a report notebook + HTML + XLSX with papermill")
-    p.add_argument("kind", choices=["annual", "sensitivity", "forecast"])
+    p.add_argument("kind", choices=["annual", "sensitivity", "forecast", "certification"])
     p.add_argument("--params", help="parameter YAML, e.g. params/annual-2025.yaml")
     p.add_argument("--out", help="output root (default: the params file's out_root, else reports/)")
     p.add_argument("--year", type=int, help="override the parameter year")

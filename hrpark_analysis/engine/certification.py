@@ -3,7 +3,10 @@
 ``round_of(applicants, policy)`` runs 第八条 (:mod:`rules.eligibility`) and the procedure of 第九条/第十条
 (:mod:`rules.procedure`) over the applicants file as read by ``io.readers.read_applicants``, and gives the
 ``applications`` table of ``hrpark applications`` and the ``new_parks`` table in the columns of the parks
-file, so that the certified parks join the next annual evaluation.
+file, so that the certified parks join the next annual evaluation. The certification report adds who is
+eligible only thanks to a relaxation of 第八条 末段 (:func:`relaxation_needed`, :func:`relaxation_grid`), the
+cost of the round beside the existing parks' commitments (:func:`commitments`, 第十一条/第二十五条(一)) and the
+一区两群 balance before and after it (:func:`region_balance`, 第四条).
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from hrpark_analysis import labels
+from hrpark_analysis.engine import ledger
 from hrpark_analysis.errors import InputError, PolicyError
 from hrpark_analysis.io.tables import ROW
-from hrpark_analysis.law.policy import Policy
-from hrpark_analysis.rules import eligibility, procedure
+from hrpark_analysis.law.policy import REGION_KEYS, Policy
+from hrpark_analysis.rules import eligibility, procedure, subsidy
 
 APPLICATION_COLUMNS = [
     "applicant_id",
@@ -130,3 +134,80 @@ def round_of(applicants: pd.DataFrame, policy: Policy, *, file: str | Path) -> R
         columns=NEW_PARK_COLUMNS,
     )
     return Round(assessed, table, new_parks)
+
+
+# --- what the certification report needs beside the round -----------------------------------------------
+RELAXATION_NEEDED = ("none", "regional", "online", "either", "both", "ineligible")
+
+
+def relaxation_needed(applicants: pd.DataFrame, policy: Policy) -> np.ndarray:
+    """第八条 末段: which relaxation each applicant's eligibility depends on (one of :data:`RELAXATION_NEEDED`).
+
+    ``none``: eligible without any; ``regional`` / ``online``: only with that one; ``either``: with either
+    one alone; ``both``: only with both together; ``ineligible``: not even with the policy's relaxations.
+    """
+    rules = eligibility.rule_arguments(policy)
+    factors_regional = [rules["regional_relaxation"], 1.0]
+    factors_online = [rules["online_area_relaxation"], 1.0]
+    m = eligibility.eligible_over_relaxations(applicants, factors_regional, factors_online, **rules)
+    with_both, regional_only, online_only, without = m[0, 0], m[0, 1], m[1, 0], m[1, 1]
+    return np.select(
+        [without, regional_only & online_only, regional_only, online_only, with_both],
+        ["none", "either", "regional", "online", "both"], default="ineligible",
+    ).astype(object)  # fmt: skip
+
+
+def relaxation_grid(applicants: pd.DataFrame, policy: Policy, factors: list[float]) -> pd.DataFrame:
+    """第八条 末段: the number of eligible applicants for every (regional, online) pair of ``factors``."""
+    rules = eligibility.rule_arguments(policy)
+    met = eligibility.eligible_over_relaxations(applicants, factors, factors, **rules)
+    grid = pd.DataFrame(met.sum(axis=-1), index=list(factors), columns=list(factors))
+    grid.index.name, grid.columns.name = "regional_relaxation", "online_area_relaxation"
+    return grid
+
+
+def commitments(
+    evaluation: ledger.Evaluation, parks: pd.DataFrame, new_parks: pd.DataFrame, policy: Policy, year: int
+) -> pd.DataFrame:
+    """第十一条 / 第二十五条(一): the base subsidy per year of the existing parks and of the round's new parks.
+
+    Years ``year`` … ``year + len(base_schedule) − 1``. The existing parks' amount of ``year`` is the ledger's
+    (base due and bonus of that year); later years are the base schedule of the parks still active after
+    ``year`` (their grades are not known yet: the baseline, grade factor 1). The new parks get the schedule
+    from their certification year on, and at most ``excellent_bonus`` each from their first evaluation
+    (``first_evaluation_offset``) on — an upper bound, if every new park were 优秀.
+    """
+    schedule = policy["subsidy.base_schedule"]
+    years = np.arange(year, year + len(schedule))
+    final = evaluation.final.set_index("park_id").loc[parks["park_id"]]
+    active = (final["status"].to_numpy() == "active") | (final["status"].to_numpy() == ledger.NOT_CERTIFIED)
+    since = years[:, None] - parks["certified_year"].to_numpy(dtype=int)[None, :]
+    existing = (subsidy.scheduled_base(since, base_schedule=schedule) * active[None, :]).sum(axis=1)
+    book = evaluation.ledger[evaluation.ledger["year"] == year]
+    existing[0] = book["base_due"].sum()
+    existing_bonus = np.where(years == year, book["bonus"].sum(), np.nan)
+    new_since = years[:, None] - new_parks["certified_year"].to_numpy(dtype=int)[None, :]
+    new_base = subsidy.scheduled_base(new_since, base_schedule=schedule).sum(axis=1)
+    offset = policy["evaluation.first_evaluation_offset"]
+    new_bonus = (new_since >= offset).sum(axis=1) * float(policy["subsidy.excellent_bonus"])
+    return pd.DataFrame({
+        "year": years, "existing_base": existing, "existing_bonus": existing_bonus, "new_base": new_base,
+        "new_bonus_max": new_bonus, "total_max": existing + np.nan_to_num(existing_bonus) + new_base + new_bonus,
+    })  # fmt: skip
+
+
+def region_balance(
+    parks: pd.DataFrame, evaluation: ledger.Evaluation, new_parks_regions: np.ndarray, policy: Policy
+) -> pd.DataFrame:
+    """第四条 一区两群: municipal parks per region before the round (active, not revoked) and after it."""
+    status = evaluation.final.set_index("park_id").loc[parks["park_id"], "status"].to_numpy()
+    regions = list(REGION_KEYS)
+    before = pd.Series(parks["region"].to_numpy()[status != "revoked"]).value_counts()
+    added = pd.Series(np.asarray(new_parks_regions, dtype=object)).value_counts()
+    out = pd.DataFrame({"region": regions})
+    out["before"] = out["region"].map(before).fillna(0).astype(int)
+    out["new"] = out["region"].map(added).fillna(0).astype(int)
+    out["after"] = out["before"] + out["new"]
+    out["share_before"] = (out["before"] / max(out["before"].sum(), 1)).round(4)
+    out["share_after"] = (out["after"] / max(out["after"].sum(), 1)).round(4)
+    return out
