@@ -371,6 +371,11 @@ CERTIFICATION_COLUMN = {
     "share_before": "本轮前占比",
     "share_after": "本轮后占比",
     "certified_month": "认定月份",
+    "outlay_without": "不含本轮 期望市级支出(万元)",
+    "outlay_without_p95": "不含本轮 P95(万元)",
+    "outlay_with": "含本轮 期望市级支出(万元)",
+    "outlay_with_p95": "含本轮 P95(万元)",
+    "outlay_difference": "本轮新增 期望支出(万元)",
 }
 THRESHOLD_KINDS = ["无放宽", "地区放宽", "“线上+线下”面积放宽", "两项放宽同时适用"]
 RELAXATION_APPLIED_REGIONAL = "地区放宽 × {factor}"

@@ -131,3 +131,17 @@ def test_the_relaxation_grid_agrees_with_assess_and_only_grows_as_factors_fall()
             assert (met[i, -1] == expected.to_numpy()).all()
 
     check()
+
+
+def test_the_forecast_with_and_without_the_round(report):
+    rows = {r["年度"]: r for r in sheet(report, "多年预测")}
+    assert sorted(rows) == [2026, 2027, 2028, 2029, 2030]
+    diff = {y: r["本轮新增 期望支出(万元)"] for y, r in rows.items()}
+    # four new parks: at most 100 base + 10 bonus each in 2026, 50 + 10 in 2027, only the bonus after that;
+    # at least the base of those not graded 不合格 — a positive amount while the schedule runs
+    assert 0 < diff[2026] <= 4 * (100 + 10) and 0 < diff[2027] <= 4 * (50 + 10)
+    assert all(0 <= diff[y] <= 4 * 10 for y in (2028, 2029, 2030))
+    for r in rows.values():
+        assert r["含本轮 期望市级支出(万元)"] == pytest.approx(
+            r["不含本轮 期望市级支出(万元)"] + r["本轮新增 期望支出(万元)"], abs=0.01
+        )

@@ -211,3 +211,46 @@ def region_balance(
     out["share_before"] = (out["before"] / max(out["before"].sum(), 1)).round(4)
     out["share_after"] = (out["after"] / max(out["after"].sum(), 1)).round(4)
     return out
+
+
+def forecast_with_round(
+    parks: pd.DataFrame,
+    evaluations: pd.DataFrame,
+    round_: Round,
+    policy: Policy,
+    year: int,
+    *,
+    horizon: int,
+    paths: int,
+    seed: int,
+) -> pd.DataFrame:
+    """The forecast (issue 6) of the municipal outlay with and without the round's new parks, on the same seed.
+
+    No other new certifications are assumed (``arrivals="fixed"``, 0 a year), so the difference is the cost of
+    this round alone, graded by the forecast's score model (第二十四条) and paid by 第十一条/第二十五条.
+    """
+    from hrpark_analysis.engine.forecast.config import ForecastConfig
+    from hrpark_analysis.engine.forecast.pipeline import forecast
+
+    config = ForecastConfig(horizon=horizon, paths=paths, seed=seed, arrivals="fixed", arrival_counts=0)
+    certified = round_.applications.set_index("applicant_id").loc[round_.new_parks["park_id"]]
+    new = round_.new_parks.assign(
+        region=certified["region"].to_numpy(),
+        online_offline=round_.new_parks["online_offline"].to_numpy() == labels.YES_NO[True],
+        certified_month=np.nan, kind=None,
+    )  # fmt: skip
+    runs = {
+        "without": forecast(parks, evaluations, policy, config, base_year=year),
+        "with": forecast(
+            pd.concat([parks, new], ignore_index=True), evaluations, policy, config, base_year=year
+        ),
+    }
+    out = None
+    for name, run in runs.items():
+        s = run.summary[(run.summary["scenario"] == "baseline") & (run.summary["measure"] == "outlay")]
+        part = s[["year", "mean", "p95"]].rename(
+            columns={"mean": f"outlay_{name}", "p95": f"outlay_{name}_p95"}
+        )
+        out = part if out is None else out.merge(part, on="year")
+    out["outlay_difference"] = (out["outlay_with"] - out["outlay_without"]).round(2)
+    return out.reset_index(drop=True)

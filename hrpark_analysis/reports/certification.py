@@ -126,8 +126,13 @@ def build(
     factors: list[float],
     files: list[Path] | None = None,
     parameters: dict[str, Any] | None = None,
+    forecast: dict[str, int] | None = None,
 ) -> CertificationReport:
-    """The round of YEAR: stages, 第八条 margins, relaxations, cost beside the ledger, 一区两群 balance."""
+    """The round of YEAR: stages, 第八条 margins, relaxations, cost beside the ledger, 一区两群 balance.
+
+    ``forecast`` (``horizon``, ``paths``, ``seed``; ``paths`` 0 = none) adds the multi-year forecast of the
+    municipal outlay with and without the round (:func:`engine.certification.forecast_with_round`).
+    """
     rnd = certification.round_of(applicants, policy, file=applicants_file)
     apps = rnd.applications
     evaluation = ledger.build(parks, evaluations, policy, end_year=year)
@@ -152,6 +157,9 @@ def build(
     shown = costs.astype({"existing_bonus": object})
     shown.loc[shown["existing_bonus"].isna(), "existing_bonus"] = ""  # later years' grades are not known
     tables["认定成本与在册园区承诺"] = _zh(shown)
+    if forecast and forecast.get("paths"):  # where asked: the forecast with and without this round
+        projected = certification.forecast_with_round(parks, evaluations, rnd, policy, year, **forecast)
+        tables["多年预测"] = _zh(projected)
     tables["一区两群布局"] = _zh(balance)
     tables["新认定园区"] = rnd.new_parks.rename(columns={**labels.COLUMN, **labels.CERTIFICATION_COLUMN})
 

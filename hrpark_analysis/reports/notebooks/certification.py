@@ -26,7 +26,9 @@ policy_file: str = ""  # 政策参数文件；空表示内置的渝人社发〔2
 policy_set: list = []  # 政策参数覆盖列表(写法见 hrpark policy show 与 README)
 sheet_file: str = ""  # 得分表(在册园区本年度得分由月报计算)；空表示内置的示意得分表
 relaxation_factors: list = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0]  # 放宽系数敏感性分析的取值(第八条 末段)
-seed: int = 2021  # 本报告无随机步骤；记录在附录中以便与其他报告的参数集一致
+forecast_horizon: int = 2030  # 多年预测的终止年
+forecast_paths: int = 200  # 多年预测的模拟路径数；0 表示不做预测(正式报告可用 2000 或更多)
+seed: int = 2021  # 多年预测的随机种子；同一种子得到完全相同的结果
 
 # %%
 from pathlib import Path
@@ -56,7 +58,9 @@ report = certification.build(
     files=[*data.files, applicants_path],
     parameters={"data_dir": data_dir or "(内置示例数据)", "applicants_file": applicants_file or "(数据文件夹中的 applicants)",
                 "year": year, "policy_file": policy_file or "(内置)", "policy_set": policy_set,
-                "sheet_file": sheet_file or "(内置示意得分表)", "relaxation_factors": relaxation_factors, "seed": seed},
+                "sheet_file": sheet_file or "(内置示意得分表)", "relaxation_factors": relaxation_factors, "forecast_horizon": forecast_horizon,
+                "forecast_paths": forecast_paths, "seed": seed},
+    forecast={"horizon": forecast_horizon, "paths": forecast_paths, "seed": seed},
 )  # fmt: skip
 s = report.summary
 
@@ -123,6 +127,19 @@ fig = certification.grid_chart(report, sample=is_sample)
 print(f"本轮授牌 {s['n_certified']} 个：认定当年基础补助 {s['first_year_cost']:g} 万元，"
       f"基础补助合计 {s['round_cost_base']:g} 万元，优秀奖励至多 {s['round_cost_bonus_max']:g} 万元")  # fmt: skip
 show("认定成本与在册园区承诺")
+
+# %% [markdown]
+# ### 多年预测
+#
+# 用补助资金预测模型(与 `hrpark report forecast` 相同)模拟在册园区今后的得分、等次与拨付，比较含与不含本轮
+# 新认定园区的期望市级支出(基础补助 + 优秀奖励)；不假设其他新认定园区。`forecast_paths` 为 0 时不做预测。
+
+# %%
+if "多年预测" in report.tables:
+    print(f"模拟路径 {forecast_paths} 条，随机种子 {seed}")
+    display(show("多年预测"))
+else:
+    print("未做多年预测(forecast_paths = 0)")
 
 # %% [markdown]
 # ## 四、一区两群布局(第四条)
