@@ -1,7 +1,8 @@
 """The ``hrpark`` command: a thin wrapper over the library (argparse; one function per subcommand).
 
-Contract (other tools and tests depend on these names): ``evaluate``, ``eligibility``, ``policy show|diff``,
-``score``, ``sample``, ``report annual|sensitivity|forecast``. Any :class:`HrparkError` becomes a one-line
+Contract (other tools and tests depend on these names): ``evaluate``, ``eligibility``, ``applications``,
+``policy show|diff``,
+``score``, ``sample``, ``report annual|sensitivity|forecast|certification``. Any :class:`HrparkError` becomes a one-line
 message on stderr and its exit code (2 for bad input); nothing is written when an input is bad.
 """
 
@@ -56,6 +57,26 @@ def cmd_eligibility(args: argparse.Namespace) -> int:
         write_csv(result, tmp / "eligibility.csv")
     _done(
         f"已写入 {Path(args.out) / 'eligibility.csv'}({int(result['eligible'].sum())}/{len(result)} 符合条件)"
+    )
+    return 0
+
+
+def cmd_applications(args: argparse.Namespace) -> int:
+    from hrpark_analysis.engine import certification
+    from hrpark_analysis.io import readers
+    from hrpark_analysis.io.tables import output_files, write_csv
+
+    policy = _policy(args)
+    applicants = readers.read_applicants(args.applicants, policy)
+    result = certification.round_of(applicants, policy, file=args.applicants)
+    with output_files(args.out, ["applications.csv", "new_parks.csv"], force=args.force) as tmp:
+        write_csv(result.applications, tmp / "applications.csv")
+        write_csv(result.new_parks, tmp / "new_parks.csv")
+    stages = result.applications["stage"].value_counts()
+    _done(
+        f"已写入 {Path(args.out) / 'applications.csv'} 和 {Path(args.out) / 'new_parks.csv'}"
+        f"({len(result.applications)} 份申报，授牌 {int(stages.get('certified', 0))}，"
+        f"驳回 {int(stages.get('rejected', 0))})"
     )
     return 0
 
@@ -157,6 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace existing output files")
     p.set_defaults(func=cmd_eligibility)
 
+    p = sub.add_parser(
+        "applications", help="the certification round: 申报 → 评估 → 公示 → 授牌 (第八条–第十条)"
+    )
+    p.add_argument(
+        "--applicants", required=True, help="applicants CSV/XLSX, with the optional procedure columns"
+    )
+    _add_policy_options(p)
+    p.add_argument("--out", required=True, help="output folder for applications.csv and new_parks.csv")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.set_defaults(func=cmd_applications)
+
     p = sub.add_parser("policy", help="show the effective policy or a reform's diff")
     psub = p.add_subparsers(dest="policy_command", required=True)
     q = psub.add_parser("show", help="print the effective policy with references")
@@ -182,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("report", help="generate a report notebook + HTML + XLSX with papermill")
-    p.add_argument("kind", choices=["annual", "sensitivity", "forecast"])
+    p.add_argument("kind", choices=["annual", "sensitivity", "forecast", "certification"])
     p.add_argument("--params", help="parameter YAML, e.g. params/annual-2025.yaml")
     p.add_argument("--out", help="output root (default: the params file's out_root, else reports/)")
     p.add_argument("--year", type=int, help="override the parameter year")

@@ -315,3 +315,84 @@ FORECAST_CONFIG = {
     "rectification_probability": "不合格园区整改合格的概率(第二十五条(二))",
     "budget": "每年市级支出的预算线(万元；不设则不计算超预算风险)",
 }
+
+# --- the certification round (engine/certification.py, hrpark applications, the certification report) ----
+# 第十条's materials and 第八条's conditions: (the clause cited, what it asks for).
+MATERIAL = {
+    "application_form": ("第十条(一)", "申报函件和审批表"),
+    "local_policy": ("第十条(二)", "地方政策措施或规划"),
+    "park_plan": ("第十条(三)", "园区规划、用地或产权(租赁)证明、运营管理材料"),
+    "institution_list": ("第十条(四)", "拟入驻机构名录及证照"),
+}
+CONDITION = {  # in the order of 第八条's clauses
+    "policy_support": ("第八条(一)", "地方政策支持"),
+    "plan_complete": ("第八条(二)", "建设方案完整"),
+    "floor_area": ("第八条(二)", "建筑面积"),
+    "infrastructure": ("第八条(三)", "基础设施完备"),
+    "management": ("第八条(四)", "运营管理机制健全"),
+    "institutions": ("第八条(五)", "入驻机构数量"),
+    "revenue": ("第八条(五)", "运营首年营收"),
+    "employment": ("第八条(六)", "帮助就业和流动人次"),
+    "talent": ("第八条(七)", "优秀紧缺人才流动人次"),
+}
+STAGE = {"submitted": "已申报(评估未完成)", "assessed": "通过评估(待公示结果)", "certified": "授牌",
+         "rejected": "驳回"}  # fmt: skip
+REJECTED_AT = {"assessment": "评估", "publicity": "公示", "": ""}
+REASON_MATERIAL = "材料不全({clause})"
+REASON_CONDITION = "不符合{clause} {name}"
+REASON_EXPERT = "专家评审未通过(第九条(二))"
+REASON_OBJECTION = "公示异议成立(第九条(三)、(四))"
+REASON_SUBMITTED = "评估未完成(第九条(二))"
+REASON_ASSESSED = "公示结果未定(第九条(三))"
+REASON_CERTIFIED = "经公示无异议，认定授牌(第九条(四))"
+REASON_SEPARATOR = "；"
+EXPERT_WORDS = {"pass": 1.0, "通过": 1.0, "fail": 0.0, "未通过": 0.0, "不通过": 0.0}
+OBJECTION_WORDS = {"upheld": 1.0, "成立": 1.0, "异议成立": 1.0, "none": 0.0, "无": 0.0, "无异议": 0.0,
+                   "不成立": 0.0}  # fmt: skip
+RELAXATION_NEEDED = {
+    "none": "无需放宽", "regional": "仅因地区放宽", "online": "仅因“线上+线下”放宽", "either": "任一项放宽即可",
+    "both": "需两项放宽同时适用", "ineligible": "不符合条件",
+}  # fmt: skip
+CERTIFICATION_COLUMN = {
+    "stage": "所处阶段",
+    "rejected_at": "驳回环节",
+    "reason": "原因(依据)",
+    "relaxation_applied": "适用的放宽",
+    "relaxation_needed": "放宽的作用",
+    "strict_eligible": "不放宽时符合条件",
+    "existing_base": "在册园区基础补助(万元)",
+    "existing_bonus": "在册园区优秀奖励(万元)",
+    "new_base": "本轮新认定园区基础补助(万元)",
+    "new_bonus_max": "本轮新认定园区优秀奖励上限(万元)",
+    "total_max": "合计(上限，万元)",
+    "before": "本轮前园区数",
+    "new": "本轮新认定",
+    "after": "本轮后园区数",
+    "share_before": "本轮前占比",
+    "share_after": "本轮后占比",
+    "certified_month": "认定月份",
+    "outlay_without": "不含本轮 期望市级支出(万元)",
+    "outlay_without_p95": "不含本轮 P95(万元)",
+    "outlay_with": "含本轮 期望市级支出(万元)",
+    "outlay_with_p95": "含本轮 P95(万元)",
+    "outlay_difference": "本轮新增 期望支出(万元)",
+}
+THRESHOLD_KINDS = ["无放宽", "地区放宽", "“线上+线下”面积放宽", "两项放宽同时适用"]
+RELAXATION_APPLIED_REGIONAL = "地区放宽 × {factor}"
+RELAXATION_APPLIED_ONLINE = "“线上+线下”面积 × {factor}"
+RELAXATION_APPLIED_NONE = "无"
+CERTIFICATION_RULES = (
+    ("第四条", "一区两群区域划分，园区布局均衡", "regions.regions_of"),
+    ("第八条(一)至(七)", "认定条件: 建筑面积不低于{min_floor_area_m2}平方米、入驻机构不低于{min_institutions}家、"
+     "运营首年营收不低于{min_revenue_first_year}万元、帮助就业和流动不少于{min_employment_served}人次、"
+     "优秀紧缺人才流动不少于{min_talent_moves}人次，及(一)(二)(三)(四)的事实条件", "eligibility.assess"),
+    ("第八条 末段", "{relaxed_regions}的量化门槛 × {regional_relaxation}；“线上+线下”的面积门槛 × "
+     "{online_area_relaxation}；两者同时适用时{combine}", "eligibility.thresholds"),
+    ("第九条、第十条", "申报 → 评估(材料齐全({materials})、符合第八条、专家评审通过) → 公示(异议成立则驳回) → 授牌",
+     "procedure.stages"),
+    ("第十一条", "新认定园区基础补助按 {base_schedule} 万元分{schedule_years}拨付，最高{base_cap}万元",
+     "subsidy.scheduled_base"),
+    ("第二十五条(一)", "年度评估优秀增加补助资金{excellent_bonus}万元(新认定园区自认定年份后第{first_evaluation}年起参加评估)",
+     "certification.commitments"),
+)  # fmt: skip
+COMBINE = {"multiply": "系数相乘", "min": "取较小系数(只适用放宽幅度较大的一项)"}

@@ -1,4 +1,4 @@
-"""第八条 worked by hand (tests/cases/eligibility.yaml), and 第九条/第十条 procedure paths."""
+"""第八条 worked by hand (tests/cases/eligibility.yaml); the 第九条/第十条 paths are in test_applications.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import yaml
 
 from hrpark_analysis.io.readers import with_regions
 from hrpark_analysis.law.policy import load_policy
-from hrpark_analysis.rules import eligibility, procedure
+from hrpark_analysis.rules import eligibility
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "eligibility.yaml").read_text("utf-8"))
 CONDITIONS = ["floor_area", "institutions", "revenue", "employment", "talent"]
@@ -39,42 +39,3 @@ def test_worked_case(case):
         assert result[f"margin_{name}"] == pytest.approx(margin)
     if "relaxed" in case:
         assert bool(result["relaxed"]) is case["relaxed"]
-
-
-REQUIRED = load_policy()["procedure.required_materials"]
-
-
-def test_complete_application_goes_through_every_stage_to_certification():
-    app = procedure.run(
-        "A1", set(REQUIRED), expert_passed=True, objection_upheld=False, required_materials=REQUIRED
-    )
-    assert app.stage is procedure.Stage.CERTIFIED
-    assert [s.value for s in app.history] == ["申报", "评估", "公示", "授牌"]
-
-
-def test_incomplete_materials_stop_the_application_at_evaluation():
-    app = procedure.run("A1", set(REQUIRED[:3]), True, False, required_materials=REQUIRED)
-    assert app.stage is procedure.Stage.REJECTED
-    assert app.history[-2] is procedure.Stage.EVALUATION
-    assert REQUIRED[3] in app.reason and "第十条" in app.reason
-
-
-def test_failed_expert_review_rejects_before_public_notice():
-    app = procedure.run(
-        "A1", set(REQUIRED), expert_passed=False, objection_upheld=False, required_materials=REQUIRED
-    )
-    assert app.stage is procedure.Stage.REJECTED
-    assert procedure.Stage.PUBLIC_NOTICE not in app.history
-
-
-def test_an_upheld_objection_during_public_notice_rejects():
-    app = procedure.run(
-        "A1", set(REQUIRED), expert_passed=True, objection_upheld=True, required_materials=REQUIRED
-    )
-    assert app.stage is procedure.Stage.REJECTED
-    assert app.history[-2] is procedure.Stage.PUBLIC_NOTICE
-
-
-def test_actions_out_of_order_are_refused():
-    with pytest.raises(procedure.ProcedureError, match="公示"):
-        procedure.Application("A1").public_notice(objection_upheld=False)

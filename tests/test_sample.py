@@ -129,12 +129,14 @@ def test_applicants_have_issue_2s_columns_and_some_pass_only_thanks_to_a_relaxat
     assert list(applicants.columns) == [
         "applicant_id", "name", "district", "online_offline", "floor_area_m2", "n_institutions",
         "revenue_first_year", "employment_served", "talent_moves", "policy_support", "plan_complete",
-        "infrastructure", "management",
+        "infrastructure", "management", "material_application_form", "material_local_policy",
+        "material_park_plan", "material_institution_list", "expert_review", "publicity_objection", "round",
     ]  # fmt: skip
     assert main(["eligibility", "--applicants", str(SAMPLE / "applicants.csv"), "--out", str(tmp_path)]) == 0
     result = pd.read_csv(tmp_path / "eligibility.csv").set_index("applicant_id")
     assert result["eligible"].to_dict() == {
         "A01": True, "A02": True, "A03": True, "A04": True, "A05": False, "A06": False, "A07": False, "A08": False,
+        "A09": True, "A10": True, "A11": True,
     }  # fmt: skip
     # without any relaxation A02–A04 fail (第八条 末段 is what lets them through)
     strict = ["--set", "eligibility.regional_relaxation=1", "--set", "eligibility.online_area_relaxation=1"]

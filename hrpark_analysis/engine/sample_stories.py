@@ -65,29 +65,38 @@ SEASON = SEASON / SEASON.mean()
 EXPERTS = ["E1", "E2", "E3"]
 
 
+OK4 = ("是", "是", "是", "是")  # the four materials of 第十条, all supplied
 APPLICANTS = pd.DataFrame(
     [
-        # 主城都市区, every threshold of 第八条 met without relaxation
-        ("A01", "示例申报园区01", "渝北区", "否", 15800, 34, 68000, 265000, 2650, "是", "是", "是", "是"),
-        # 渝东北: revenue and employment pass only with the regional relaxation (× 0.8)
-        ("A02", "示例申报园区02", "万州区", "否", 12500, 23, 45000, 175000, 1900, "是", "是", "是", "是"),
-        # 线上+线下: floor area passes only with the online relaxation (× 0.5)
-        ("A03", "示例申报园区03", "九龙坡区", "是", 6200, 28, 56000, 230000, 2300, "是", "是", "是", "是"),
-        # 渝东南 + 线上+线下: area passes only with both relaxations (10000 × 0.8 × 0.5 = 4000)
-        ("A04", "示例申报园区04", "酉阳土家族苗族自治县", "是", 4500, 17, 41000, 168000, 1700, "是", "是", "是", "是"),
-        # 主城都市区: revenue below 5亿, no relaxation applies
-        ("A05", "示例申报园区05", "江津区", "否", 13000, 26, 42000, 215000, 2200, "是", "是", "是", "是"),
+        # 主城都市区, every threshold of 第八条 met without relaxation; 公示 without objection → 授牌
+        ("A01", "示例申报园区01", "渝北区", "否", 15800, 34, 68000, 265000, 2650, "是", "是", "是", "是", *OK4, "pass", "none", LATEST),
+        # 渝东北: revenue and employment pass only with the regional relaxation (× 0.8) → 授牌
+        ("A02", "示例申报园区02", "万州区", "否", 12500, 23, 45000, 175000, 1900, "是", "是", "是", "是", *OK4, "pass", "none", LATEST),
+        # 线上+线下: floor area passes only with the online relaxation (× 0.5) → 授牌
+        ("A03", "示例申报园区03", "九龙坡区", "是", 6200, 28, 56000, 230000, 2300, "是", "是", "是", "是", *OK4, "pass", "none", LATEST),
+        # 渝东南 + 线上+线下: area passes only with both relaxations (10000 × 0.8 × 0.5 = 4000); an objection
+        # raised during 公示 is upheld → rejected at 公示
+        ("A04", "示例申报园区04", "酉阳土家族苗族自治县", "是", 4500, 17, 41000, 168000, 1700, "是", "是", "是", "是", *OK4, "pass", "upheld", LATEST),
+        # 主城都市区: revenue below 5亿, no relaxation applies → rejected at 评估 before any expert review
+        ("A05", "示例申报园区05", "江津区", "否", 13000, 26, 42000, 215000, 2200, "是", "是", "是", "是", *OK4, "", "", LATEST),
         # 渝东北: talent moves below even the relaxed threshold (1600)
-        ("A06", "示例申报园区06", "开州区", "否", 11000, 21, 47000, 172000, 1500, "是", "是", "是", "是"),
+        ("A06", "示例申报园区06", "开州区", "否", 11000, 21, 47000, 172000, 1500, "是", "是", "是", "是", *OK4, "", "", LATEST),
         # 主城都市区: the park plan is incomplete (第八条(二))
-        ("A07", "示例申报园区07", "沙坪坝区", "否", 18000, 40, 82000, 320000, 3400, "是", "否", "是", "是"),
+        ("A07", "示例申报园区07", "沙坪坝区", "否", 18000, 40, 82000, 320000, 3400, "是", "否", "是", "是", *OK4, "", "", LATEST),
         # 线上+线下 in 主城都市区: 4800 m² is below even the relaxed 5000 m²
-        ("A08", "示例申报园区08", "璧山区", "是", 4800, 24, 52000, 205000, 2100, "是", "是", "是", "是"),
+        ("A08", "示例申报园区08", "璧山区", "是", 4800, 24, 52000, 205000, 2100, "是", "是", "是", "是", *OK4, "", "", LATEST),
+        # 渝东南, not online: every quantitative condition passes only with the regional relaxation → 授牌
+        ("A09", "示例申报园区09", "武隆区", "否", 8800, 18, 44000, 170000, 1750, "是", "是", "是", "是", *OK4, "pass", "none", LATEST),
+        # 主城都市区, eligible, but the list of institutions (第十条(四)) is missing → stopped at 评估
+        ("A10", "示例申报园区10", "永川区", "否", 14000, 30, 61000, 240000, 2400, "是", "是", "是", "是", "是", "是", "是", "否", "", "", LATEST),
+        # 主城都市区, passed 评估; 公示 not over yet → stays at assessed
+        ("A11", "示例申报园区11", "合川区", "否", 12800, 27, 58000, 236000, 2380, "是", "是", "是", "是", *OK4, "pass", "", LATEST),
     ],
     columns=[
         "applicant_id", "name", "district", "online_offline", "floor_area_m2", "n_institutions",
         "revenue_first_year", "employment_served", "talent_moves", "policy_support", "plan_complete",
-        "infrastructure", "management",
+        "infrastructure", "management", "material_application_form", "material_local_policy",
+        "material_park_plan", "material_institution_list", "expert_review", "publicity_objection", "round",
     ],
 )  # fmt: skip
 
@@ -168,13 +177,17 @@ they are listed by `load_dataset(...).missing_months` and lower the reporting-ra
 | count | number of events |
 | note | description (fictional) |
 
-### applicants.csv — applications for certification (第八条), the input of `hrpark eligibility`
+### applicants.csv — the {latest} certification round (第八条–第十条), the input of `hrpark eligibility` and `hrpark applications`
 `applicant_id, name, district, online_offline` (是/否), `floor_area_m2` (m²), `n_institutions` (家),
 `revenue_first_year` (万元), `employment_served`, `talent_moves` (人次), and the yes/no facts
-`policy_support, plan_complete, infrastructure, management` (第八条(一)–(四)).
+`policy_support, plan_complete, infrastructure, management` (第八条(一)–(四)). The procedure of 第九条:
+`material_application_form, material_local_policy, material_park_plan, material_institution_list` (第十条(一)–(四),
+是/否, empty = not yet checked), `expert_review` (第九条(二): pass / fail / empty = not yet held),
+`publicity_objection` (第九条(三): upheld / none / empty = 公示 not over) and `round` (the year of the round,
+the certification year of a park certified in it).
 A01 meets every condition; A02 (渝东北) passes only with the regional relaxation, A03 (线上+线下) only with the
-area relaxation, A04 (渝东南, 线上+线下) only with both; A05–A08 fail (revenue, talent moves, incomplete plan,
-floor area even after relaxation).
+area relaxation, A04 (渝东南, 线上+线下) only with both, A09 (渝东南) only with the regional relaxation; A05–A08 fail
+(revenue, talent moves, incomplete plan, floor area even after relaxation).
 
 ## Stories (baseline policy, 渝人社发〔2021〕57号)
 - **P12** is 不合格 in 2024 and in {latest} → its plaque is withdrawn in {latest} (第二十五条(二)).
@@ -185,4 +198,13 @@ floor area even after relaxation).
   with `include` both are (the cap is passed), with `dimension` the one with the higher 作用发挥 subtotal is.
 - **P10** has a major accident in {latest} (一票否决): 不合格 whatever its score.
 - **P04** was 不合格 in 2023 and still 不合格 after rectification: its 2023 base subsidy is cancelled.
+
+## The certification round of {latest} (`hrpark applications`, 第八条–第十条)
+- **A01, A02, A03, A09** pass 评估 and 公示 without objection → 授牌 in {latest}; `new_parks.csv` lists them.
+  A03 is a “线上+线下” park (area 6200 m² ≥ 10000 × 0.5); A09 (武隆, 渝东南) is eligible only through the
+  regional relaxation (8800 m² ≥ 8000, 18 ≥ 16 家, …): with `eligibility.regional_relaxation=1` it is rejected.
+- **A10** is eligible but its list of institutions is missing → stopped at 评估, 材料不全(第十条(四)).
+- **A04** passes 评估, but an objection during 公示 is upheld → rejected at 公示 (第九条(三)、(四)).
+- **A05–A08** fail a condition of 第八条 → rejected at 评估 (before any expert review).
+- **A11** passed 评估; 公示 is not over → `assessed`.
 """

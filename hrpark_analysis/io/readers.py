@@ -12,11 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hrpark_analysis import labels
 from hrpark_analysis.errors import InputError
 from hrpark_analysis.io.tables import ROW, Column, load, parse_table, read_table
 from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Policy
 from hrpark_analysis.law.sheet import MonthlyField, Sheet
 from hrpark_analysis.rules.eligibility import FACTS, QUANTITATIVE
+from hrpark_analysis.rules.procedure import MATERIALS
 from hrpark_analysis.rules.regions import regions_of
 
 KIND_WORDS = {
@@ -72,7 +74,17 @@ APPLICANT_COLUMNS = [
     Column("online_offline", "bool"),
     *[Column(col, "float", min=0) for _, col, _ in QUANTITATIVE],
     *[Column(col, "bool") for col in FACTS],
+    # 第九条/第十条, all optional (empty = not yet known): read by ``hrpark applications``.
+    *[Column(f"material_{m}", "bool", required=False, allow_empty=True) for m in MATERIALS],
+    Column("expert_review", required=False, allow_empty=True),
+    Column("publicity_objection", required=False, allow_empty=True),
+    Column("round", "int", required=False, allow_empty=True, min=2000, max=2100),
 ]
+# The words of the two outcome columns (empty = not yet known) and what each means.
+OUTCOME_WORDS = {
+    "expert_review": (labels.EXPERT_WORDS, "pass(通过) / fail(未通过) / 空(尚未评审)"),
+    "publicity_objection": (labels.OBJECTION_WORDS, "upheld(异议成立) / none(无异议) / 空(公示未结束)"),
+}
 
 
 def with_regions(frame: pd.DataFrame, policy: Policy, file: str | Path) -> pd.DataFrame:
@@ -124,6 +136,12 @@ def read_applicants(path: str | Path, policy: Policy) -> pd.DataFrame:
     applicants = with_regions(applicants, policy, path)
     for col in ["online_offline", *FACTS]:
         applicants[col] = applicants[col].astype(bool)
+    for col, (words, allowed) in OUTCOME_WORDS.items():
+        text = applicants[col].map(lambda v: None if pd.isna(v) else str(v).strip().lower())
+        bad = text.notna() & ~text.isin(words.keys())
+        _check_rows(applicants, bad, Path(path), col,
+                    lambda r, c=col, a=allowed: f"应为 {a}，实际为 {r[c]!r}")  # fmt: skip
+        applicants[col] = text.map(words).astype(float)  # 1 / 0 / NaN (not yet known)
     return applicants
 
 

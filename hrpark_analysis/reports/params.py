@@ -1,12 +1,13 @@
 """Report parameters: what a notebook declares, what a run asks for, and where its folder goes.
 
-Three reports, one notebook each, bundled with the package (``hrpark_analysis/reports/notebooks/``, found
+Four reports, one notebook each, bundled with the package (``hrpark_analysis/reports/notebooks/``, found
 through :mod:`importlib.resources`, so it works the same from a checkout or an installed wheel)::
 
     kind          notebook                    output folder (the "key", :func:`report_key`)
     annual        annual_evaluation.ipynb     <out_root>/<year>/               e.g. reports/2025/
     sensitivity   sensitivity.ipynb           <out_root>/sensitivity-<year>/
     forecast      subsidy_forecast.ipynb      <out_root>/forecast-<first>-<last>/
+    certification certification.ipynb         <out_root>/certification-<year>/
 
 The forecast's first year is ``start_year``, else ``base_year + 1``, else ``year + 1``; its last year is
 ``end_year``, else ``horizon`` (a calendar year if ≥ 1000, otherwise a number of years).
@@ -48,6 +49,7 @@ NOTEBOOKS: dict[str, str] = {
     "annual": "annual_evaluation",
     "sensitivity": "sensitivity",
     "forecast": "subsidy_forecast",
+    "certification": "certification",
 }
 RUNNER_KEYS: frozenset[str] = frozenset({"out_root"})
 PATH_SUFFIXES = ("_dir", "_file", "_path")
@@ -271,6 +273,8 @@ def report_key(kind: str, params: Mapping[str, Any]) -> str:
         return str(year("year"))
     if kind == "sensitivity":
         return f"sensitivity-{year('year')}"
+    if kind == "certification":
+        return f"certification-{year('year')}"
     if kind == "forecast":
         if "start_year" in params:
             first = year("start_year")

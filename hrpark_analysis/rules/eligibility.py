@@ -88,3 +88,25 @@ def assess(applicants: pd.DataFrame, **rules) -> pd.DataFrame:
 def rule_arguments(policy: Policy) -> dict:
     """The keyword arguments of :func:`assess` from the policy's eligibility section."""
     return policy.section("eligibility")
+
+
+def eligible_over_relaxations(
+    applicants: pd.DataFrame, regional: np.ndarray, online: np.ndarray, **rules
+) -> np.ndarray:
+    """第八条 末段: who is eligible for every pair of relaxation factors, from one broadcast of :func:`thresholds`.
+
+    ``regional`` (G,) and ``online`` (H,) are values of ``regional_relaxation`` and ``online_area_relaxation``;
+    the result is (G, H, applicants) booleans. The other rules (thresholds, regions, ``relaxations_combine``)
+    are the policy's.
+    """
+    rules = {**rules, "regional_relaxation": np.asarray(regional, dtype=float)[:, None, None],
+             "online_area_relaxation": np.asarray(online, dtype=float)[None, :, None]}  # fmt: skip
+    limits = thresholds(
+        applicants["region"].to_numpy(), applicants["online_offline"].to_numpy(dtype=bool), **rules
+    )
+    met = np.ones((len(regional), len(online), len(applicants)), dtype=bool)
+    for fact in FACTS:
+        met &= applicants[fact].to_numpy(dtype=bool)
+    for name, col, _ in QUANTITATIVE:
+        met &= applicants[col].to_numpy(dtype=float) >= limits[name]
+    return met

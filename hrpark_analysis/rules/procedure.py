@@ -1,84 +1,60 @@
-"""第九条 / 第十条: the application procedure as a small state machine.
+"""第九条 / 第十条: where each application stands on the path 申报 → 评估 → 公示 → 授牌, vectorized.
 
-申报 (submitted by the district government) → 评估 (materials review and expert review) → 公示 (public
-notice) → 授牌 (certified). Any stage can end in 驳回 (rejected) with a reason; incomplete materials
-(第十条's four items) stop the application at 评估; an upheld objection during 公示 rejects it.
+第九条: (一) 申报 — the district government applies with the materials; (二) 评估 — the bureau reviews the
+materials and organizes an expert review; (三) 公示 — the list of parks to be certified is made public;
+(四) 授牌 — “经公示无异议的” the bureau certifies the park. 第十条 lists the four materials.
+
+Outcomes are arrays with ``1`` (yes / passed / upheld), ``0`` (no / failed / none) and ``NaN`` (not yet
+known). An application is rejected at 评估 when a material is missing (第十条), when a condition of 第八条 is
+not met, or when the expert review fails; it is rejected at 公示 when an objection is upheld. An outcome not
+yet known leaves it at the stage it has reached. Once rejected, later outcomes are not read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import Enum
+import numpy as np
+
+SUBMITTED, ASSESSED, CERTIFIED, REJECTED = "submitted", "assessed", "certified", "rejected"
+STAGES = (SUBMITTED, ASSESSED, CERTIFIED, REJECTED)
+AT_ASSESSMENT, AT_PUBLICITY = "assessment", "publicity"
+# 第十条(一)–(四): the materials, each an optional yes/no column ``material_<name>`` of the applicants file.
+MATERIALS = ["application_form", "local_policy", "park_plan", "institution_list"]
 
 
-class Stage(Enum):
-    """The stages of 第九条, plus the two ends."""
+def stages(
+    materials: np.ndarray, eligible: np.ndarray, expert_review: np.ndarray, publicity_objection: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """第九条(二)–(四) / 第十条: each application's stage and, if rejected, the stage it was rejected at.
 
-    SUBMITTED = "申报"
-    EVALUATION = "评估"
-    PUBLIC_NOTICE = "公示"
-    CERTIFIED = "授牌"
-    REJECTED = "驳回"
-
-
-class ProcedureError(ValueError):
-    """An action that the procedure does not allow at the current stage."""
-
-
-@dataclass(frozen=True)
-class Application:
-    """An application's path through 第九条; immutable, each action returns the next state."""
-
-    applicant_id: str
-    stage: Stage = Stage.SUBMITTED
-    reason: str = ""
-    history: tuple[Stage, ...] = field(default=(Stage.SUBMITTED,))
-
-    def _to(self, stage: Stage, reason: str = "") -> Application:
-        return Application(self.applicant_id, stage, reason, (*self.history, stage))
-
-    def _expect(self, stage: Stage, action: str) -> None:
-        if self.stage is not stage:
-            raise ProcedureError(f"{action} 只能在“{stage.value}”阶段进行，当前为“{self.stage.value}”")
-
-    def review_materials(self, materials: set[str], required_materials: list[str]) -> Application:
-        """第九条(二)/第十条: the bureau reviews the materials; incomplete materials stop it at 评估."""
-        self._expect(Stage.SUBMITTED, "材料审查")
-        missing = [m for m in required_materials if m not in materials]
-        if missing:
-            return Application(
-                self.applicant_id, Stage.REJECTED, f"申报材料不全(第十条): 缺少 {', '.join(missing)}",
-                (*self.history, Stage.EVALUATION, Stage.REJECTED),
-            )  # fmt: skip
-        return self._to(Stage.EVALUATION)
-
-    def expert_review(self, passed: bool, reason: str = "") -> Application:
-        """第九条(二): expert review of function, management, platform and actual results."""
-        self._expect(Stage.EVALUATION, "专家评审")
-        if not passed:
-            return self._to(Stage.REJECTED, reason or "专家评审未通过(第九条(二))")
-        return self._to(Stage.PUBLIC_NOTICE)
-
-    def public_notice(self, objection_upheld: bool, reason: str = "") -> Application:
-        """第九条(三)/(四): an upheld objection rejects; no objection → 授牌."""
-        self._expect(Stage.PUBLIC_NOTICE, "公示")
-        if objection_upheld:
-            return self._to(Stage.REJECTED, reason or "公示期间异议成立(第九条(三))")
-        return self._to(Stage.CERTIFIED)
+    ``materials`` is (applicants × materials of 第十条), ``eligible`` the result of 第八条 (known for every
+    applicant, from the figures of the application), ``expert_review`` and ``publicity_objection`` one
+    outcome per applicant. Returns ``stage`` (one of :data:`STAGES`) and ``rejected_at``
+    (``assessment`` | ``publicity`` | ``""``).
+    """
+    materials = np.asarray(materials, dtype=float)
+    expert = np.asarray(expert_review, dtype=float)
+    objection = np.asarray(publicity_objection, dtype=float)
+    eligible = np.asarray(eligible, dtype=bool)
+    # 评估 rejects on any known failure; it concludes (passed) only when every outcome is known and good.
+    fails_assessment = (materials == 0).any(axis=-1) | ~eligible | (expert == 0)
+    passes_assessment = ~fails_assessment & (materials == 1).all(axis=-1) & (expert == 1)
+    fails_publicity = passes_assessment & (objection == 1)
+    certified = passes_assessment & (objection == 0)
+    stage = np.select(
+        [fails_assessment | fails_publicity, certified, passes_assessment], [REJECTED, CERTIFIED, ASSESSED],
+        default=SUBMITTED,
+    ).astype(object)  # fmt: skip
+    rejected_at = np.select([fails_assessment, fails_publicity], [AT_ASSESSMENT, AT_PUBLICITY], default="")
+    return stage, rejected_at.astype(object)
 
 
-def run(
-    applicant_id: str,
-    materials: set[str],
-    expert_passed: bool,
-    objection_upheld: bool,
-    *,
-    required_materials: list[str],
-) -> Application:
-    """第九条: the whole procedure in one call; stops at the first stage that rejects."""
-    app = Application(applicant_id).review_materials(materials, required_materials)
-    if app.stage is Stage.EVALUATION:
-        app = app.expert_review(expert_passed)
-    if app.stage is Stage.PUBLIC_NOTICE:
-        app = app.public_notice(objection_upheld)
-    return app
+def reasons(flags: list[tuple[np.ndarray, str]], separator: str) -> np.ndarray:
+    """The texts of the flags that hold for each applicant, in the order given, joined by ``separator``.
+
+    ``flags`` pairs a boolean array (one value per applicant) with its reason text (citing its article).
+    """
+    out = np.full(len(flags[0][0]) if flags else 0, "", dtype=object)
+    for flag, text in flags:  # a loop over the few kinds of reason, never over applicants
+        joined = np.where(out == "", text, out + separator + text)
+        out = np.where(np.asarray(flag, dtype=bool), joined, out).astype(object)
+    return out
