@@ -215,3 +215,14 @@ def test_forecast_reform_pays_less_bonus_and_repeats(sample, baseline):
     pd.testing.assert_frame_equal(f.summary, again.summary)
     with pytest.raises(ParameterError, match="horizn"):
         hp.forecast(sample.parks, sample.evaluations, baseline, horizn=2027)
+
+
+def test_the_readme_example_runs():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    (block,) = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert len(namespace["r"].grades) == 48
