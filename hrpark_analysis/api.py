@@ -58,7 +58,7 @@ __all__ = [
     "sweep",
 ]
 
-#: The year of the shipped sample's latest evaluation (示例数据 covers certifications 2021–2024).
+#: The year of the shipped sample's latest evaluation (示例数据: certifications 2022–2025, evaluations from 2023).
 SAMPLE_YEAR = 2025
 
 
@@ -105,7 +105,7 @@ def load_dataset(folder: str | Path, year: int, policy: Policy, sheet: str | Pat
 def sample_dataset(year: int = SAMPLE_YEAR, policy: Policy | None = None) -> Dataset:
     """第十六条 / 第二十一条–第二十三条: the synthetic 示例数据 shipped in the package, scored for YEAR.
 
-    Thirty fictitious parks (every name starts with 示例), certified 2021–2024, with monthly reports,
+    Thirty fictitious parks (every name starts with 示例), certified 2022–2025, with monthly reports,
     targets, ratings and past evaluations; ``policy`` defaults to the baseline. Anything built from it must
     say it is sample data (``Dataset.is_sample``).
 
