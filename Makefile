@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PYTHONHASHSEED := 0
 
-.PHONY: install report test lint bench lab baselines clean-venv
+.PHONY: install report test lint bench lab docs baselines clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hrpark_analysis needs Python 3.11 or newer")'
@@ -38,8 +38,14 @@ bench: $(STAMP)
 baselines: $(STAMP)
 	$(BIN)/python scripts/refresh_baselines.py
 
+## JupyterLab on the notebooks, opening the exploration notebook (explore.ipynb: the public API's guided tour).
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=hrpark_analysis/reports/notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(BIN)/jupyter lab --notebook-dir=hrpark_analysis/reports/notebooks --LabApp.default_url=/lab/tree/explore.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+## The API reference from the docstrings (pdoc, pure Python) -> docs/api/ (not committed).
+docs: $(STAMP)
+	rm -rf docs/api
+	$(BIN)/pdoc --docformat restructuredtext --no-show-source --output-directory docs/api hrpark_analysis.api
 
 clean-venv:
 	rm -rf $(VENV)

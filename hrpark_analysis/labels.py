@@ -396,3 +396,20 @@ CERTIFICATION_RULES = (
      "certification.commitments"),
 )  # fmt: skip
 COMBINE = {"multiply": "系数相乘", "min": "取较小系数(只适用放宽幅度较大的一项)"}
+
+# The exploration notebook (reports/explore.py, issue 16): hp.compare's columns; 甲 = policy_a, 乙 = policy_b.
+EXPLORE_COLUMN = {
+    "paid": "当年拨付(万元)",
+    "grade_a": "等次(甲)",
+    "grade_b": "等次(乙)",
+    "status_a": "状态(甲)",
+    "status_b": "状态(乙)",
+    "paid_a": "当年拨付(甲,万元)",
+    "paid_b": "当年拨付(乙,万元)",
+    "paid_diff": "拨付差额(乙−甲,万元)",
+    "changed": "变化项",
+}
+EXPLORE_CHANGED = {
+    "grade": "等次", "status": "状态", "paid": "当年拨付", "base_due": "应拨基础补助", "base_paid": "实拨基础补助",
+    "bonus": "优秀奖励", "pending": "暂缓拨付", "cancelled": "取消", "district_match": "区县配套",
+}  # fmt: skip

@@ -29,8 +29,11 @@ def refresh(name: str) -> Path:
     NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     ).execute()
+    nb.metadata.pop("widgets", None)  # ipywidgets state (explore.ipynb): its model ids change on every run
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):  # a widget's view keeps only its text form, stable across runs
+            output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
         cell["id"] = f"cell-{i:02d}"  # jupytext draws random ids; fixed ones keep refreshes diff-free
     nbformat.write(nb, target)
     return target

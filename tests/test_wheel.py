@@ -130,3 +130,21 @@ def test_sample_and_annual_report_from_an_empty_folder(installed, tmp_path):
     inputs = {entry["role"]: entry for entry in manifest["inputs"]}
     assert inputs["data_dir"]["path"] == "d"
     assert manifest["notebook"]["path"] == "hrpark_analysis/reports/notebooks/annual_evaluation.ipynb"
+
+
+def test_the_public_api_from_the_wheel(installed, tmp_path):
+    """Issue 16's Done-when, from the installed wheel: the one-liner, and ``hp.compare`` at 20% 优秀."""
+    venv, env = installed
+    code = (
+        "import hrpark_analysis as hp; p = hp.load_policy(); d = hp.sample_dataset(2025); "
+        "r = hp.evaluate(d.parks, d.evaluations, p); print(len(r.grades)); print(hp.__file__); "
+        "c = hp.compare(p, hp.load_policy(overrides=['grading.excellent_share=0.2']), d.parks, d.evaluations); "
+        "print(sorted(zip(c.park_id, c.year.astype(int))))"
+    )
+    count, where, changed = _run([venv / "bin" / "python", "-c", code], tmp_path, env).stdout.splitlines()
+    assert count == "48" and Path(where).is_relative_to(venv)  # 8 + 16 + 24 parks evaluated in 2023–2025
+    # floor(0.2 n) places for n = 8, 16, 24 leaves 1, 3, 4 of the baseline's 2, 4, 6 优秀 (the lowest ranked go)
+    assert changed == "[('P01', 2024), ('P08', 2023), ('P08', 2025), ('P11', 2025)]"
+    assert (venv / "lib").exists() and any(
+        venv.glob("lib/python*/site-packages/hrpark_analysis/reports/notebooks/explore.ipynb")
+    )

@@ -80,12 +80,17 @@ def build(
     *,
     evaluations_file: str | Path = "evaluations",
     end_year: int | None = None,
+    drop_after_revocation: bool = False,
 ) -> Evaluation:
     """Grade every evaluation year and build the ledger (第二十条–第二十五条; readings in docs/readings.md).
 
     Checks that need the rules (which parks take part in which year) name the evaluations file's row:
     evaluations of unknown parks, before a park's first evaluation year or after its revocation, and
     missing years of an active park up to the last evaluation year.
+
+    ``drop_after_revocation`` (for comparing policies on one data set, ``engine.compare``): evaluations of a
+    park after this policy withdrew its plaque are left out instead of being an error (第二十五条(二): a
+    withdrawn park is never evaluated again, docs/readings.md §3).
     """
     offset = policy["evaluation.first_evaluation_offset"]
     grading_args = policy.section("grading")
@@ -136,6 +141,9 @@ def build(
         if rows is not None:
             pos = rows["park_id"].map(index).to_numpy(dtype=int)
             after_revocation = state.revoked[pos]
+            if drop_after_revocation:
+                rows, pos = rows[~after_revocation], pos[~after_revocation]
+                after_revocation = after_revocation[~after_revocation]
             if after_revocation.any():
                 bad = rows[after_revocation].iloc[0]
                 raise InputError(
