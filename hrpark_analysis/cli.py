@@ -63,7 +63,7 @@ def cmd_eligibility(args: argparse.Namespace) -> int:
 def cmd_policy_show(args: argparse.Namespace) -> int:
     from hrpark_analysis.law.show import show
 
-    print(show(_policy(args)))
+    print(show(_policy(args), quote=args.quote))
     return 0
 
 
@@ -181,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     psub = p.add_subparsers(dest="policy_command", required=True)
     q = psub.add_parser("show", help="print the effective policy with references")
     _add_policy_options(q)
+    q.add_argument(
+        "--quote", action="store_true", help="print each entry with the words of the clause it cites"
+    )
     q.set_defaults(func=cmd_policy_show)
     q = psub.add_parser("diff", help="print baseline vs reform (--set K=V ...)")
     _add_policy_options(q)

@@ -370,3 +370,22 @@ EXPLAIN_LINE = {
     "changes": "{label}={value} 时为{grade}",
 }
 EXPLAIN_SUMMARY_COLUMN = "说明"
+QUOTE_COLUMN = "原文"  # 附录 规则与条款: the words of the article each rule applies
+IMPACT = {
+    "key": "解读(参数)",
+    "baseline": "默认取值",
+    "alternative": "替代取值",
+    "id": "园区/申报单位",
+    "change": "变化",
+    "paid_change": "当年市级拨付变化(万元)",
+    "due_change": "当年应拨基础补助变化(万元)",
+    "district_match_change": "当年区县配套变化(万元)",
+    "cumulative_change": "累计拨付变化(万元)",
+    "none": "无园区或申报单位变化",
+    "no_applicants": "无申报数据，未计算",
+    "refused": "数据不适用该解读: {why}",
+    "eligible": "符合条件: {was} → {now}",
+    "grade": "等次: {was} → {now}",
+    "money_only": "等次不变，资金变化",
+}
+NOT_SET = "(不设)"

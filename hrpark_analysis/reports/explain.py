@@ -28,6 +28,10 @@ def _g(value: float) -> str:
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if value is None:
+        return labels.NOT_SET
     return str(value)
 
 
@@ -137,3 +141,48 @@ def summary_table(items: list[dict[str, Any]]) -> pd.DataFrame:
         labels.COLUMN["grade"]: [labels.GRADE[i["grade"]] for i in items],
         labels.EXPLAIN_SUMMARY_COLUMN: [summary_line(i) for i in items],
     })  # fmt: skip
+
+
+def explanation_table(result, parks: pd.DataFrame, policy, year: int, *, score_decimals: int) -> pd.DataFrame:
+    """附录 等次说明: one line per park of ``year``, rank order, from the function behind ``hrpark explain``."""
+    from hrpark_analysis.engine.explain import explain_year
+
+    items = sorted(explain_year(result, parks, policy, year, score_decimals=score_decimals),
+                   key=lambda i: (i["rank"], i["park_id"]))  # fmt: skip
+    return summary_table(items)
+
+
+def impact_table(impact: pd.DataFrame) -> pd.DataFrame:
+    """解读影响 with Chinese headers and words: one row per park / applicant an alternative reading changes."""
+    t = labels.IMPACT
+    out = pd.DataFrame({
+        t["key"]: impact["key"],
+        t["baseline"]: impact["baseline"].map(_value),
+        t["alternative"]: impact["alternative"].map(_value),
+        t["id"]: impact["id"].fillna(""),
+        t["change"]: [_change(row) for row in impact.itertuples()],
+        t["paid_change"]: _amounts(impact["paid_change"]),
+        t["due_change"]: _amounts(impact["due_change"]),
+        t["district_match_change"]: _amounts(impact["district_match_change"]),
+        t["cumulative_change"]: _amounts(impact["cumulative_change"]),
+    })  # fmt: skip
+    return out
+
+
+def _amounts(column: pd.Series) -> pd.Series:
+    """万元 changes, empty where the row has no money (applicants, readings the data cannot take)."""
+    return column.astype(object).where(column.notna(), "")
+
+
+def _change(row) -> str:
+    t = labels.IMPACT
+    if row.kind == "none":
+        return t["no_applicants"] if row.note == "no_applicants" else t["none"]
+    if row.kind == "refused":
+        return t["refused"].format(why=row.note)
+    if row.kind == "applicant":
+        return t["eligible"].format(was=labels.YES_NO[row.eligible_from], now=labels.YES_NO[row.eligible_to])
+    grade = t["grade"].format(
+        was=labels.GRADE.get(row.grade_from or "", ""), now=labels.GRADE.get(row.grade_to or "", "")
+    )
+    return grade if row.grade_from != row.grade_to else t["money_only"]
