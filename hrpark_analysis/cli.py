@@ -84,7 +84,7 @@ def cmd_applications(args: argparse.Namespace) -> int:
 def cmd_policy_show(args: argparse.Namespace) -> int:
     from hrpark_analysis.law.show import show
 
-    print(show(_policy(args)))
+    print(show(_policy(args), quote=args.quote))
     return 0
 
 
@@ -113,6 +113,26 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     written = sample.write_sample(Path(args.out), seed=args.seed, force=args.force)
     _done(f"示例数据已写入 {args.out}({len(written)} 个文件)")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from hrpark_analysis.engine import explain, ledger
+    from hrpark_analysis.io import readers as inputs
+    from hrpark_analysis.law.sheet import load_sheet
+    from hrpark_analysis.reports import explain as shown
+
+    policy = _policy(args)
+    sheet = load_sheet(args.sheet, total_points=policy["evaluation.total_points"])
+    parks = inputs.read_parks(args.parks, policy)
+    evaluations = inputs.read_evaluations(args.evaluations)
+    result = ledger.build(parks, evaluations, policy, evaluations_file=args.evaluations)
+    item = explain.explain(
+        result, parks, policy, args.park, args.year,
+        score_decimals=sheet.setting("score_decimals"),
+        parks_file=args.parks, evaluations_file=args.evaluations,
+    )  # fmt: skip
+    print(shown.to_json(item) if args.format == "json" else shown.to_text(item))
     return 0
 
 
@@ -193,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     psub = p.add_subparsers(dest="policy_command", required=True)
     q = psub.add_parser("show", help="print the effective policy with references")
     _add_policy_options(q)
+    q.add_argument(
+        "--quote", action="store_true", help="print each entry with the words of the clause it cites"
+    )
     q.set_defaults(func=cmd_policy_show)
     q = psub.add_parser("diff", help="print baseline vs reform (--set K=V ...)")
     _add_policy_options(q)
@@ -212,6 +235,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2021, help="random seed (default 2021, the committed dataset)")
     p.add_argument("--force", action="store_true", help="replace existing files")
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("explain", help="why a park got its grade and money in a year (第二十四条/第二十五条)")
+    p.add_argument("--parks", required=True, help="parks CSV/XLSX: park_id, name, district, certified_year")
+    p.add_argument("--evaluations", required=True, help="evaluations CSV/XLSX: park_id, year, score")
+    p.add_argument("--park", required=True, help="the park_id to explain")
+    p.add_argument("--year", required=True, type=int, help="evaluation year")
+    _add_policy_options(p)
+    p.add_argument(
+        "--sheet", help="evaluation sheet YAML, for its score_decimals (default: the bundled sheet)"
+    )
+    p.add_argument(
+        "--format", choices=["text", "json"], default="text", help="Chinese text (default) or JSON"
+    )
+    p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("report", help="generate a report notebook + HTML + XLSX with papermill")
     p.add_argument("kind", choices=["annual", "sensitivity", "forecast", "certification"])

@@ -413,3 +413,76 @@ EXPLORE_CHANGED = {
     "grade": "等次", "status": "状态", "paid": "当年拨付", "base_due": "应拨基础补助", "base_paid": "实拨基础补助",
     "bonus": "优秀奖励", "pending": "暂缓拨付", "cancelled": "取消", "district_match": "区县配套",
 }  # fmt: skip
+# --- hrpark explain and the annual report's 等次说明 (engine/explain.py, reports/explain.py)
+EXPLAIN_TIE = {
+    "exclude": "同分组整体超出剩余优秀名额，按 tie_policy=exclude 均不评为优秀",
+    "include": "同分组按 tie_policy=include 全部评为优秀(突破优秀名额)",
+    "dimension": "按 tie_policy=dimension 依分项得分比较，同分组 {total} 个园区中 {n} 个评为优秀",
+}
+EXPLAIN_MONEY = {
+    "schedule": "认定后第{n}年，基准{amount}万元，应拨{due}万元(第十一条)",
+    "after_schedule": "{years}年基础补助期已满，无基础补助(第十一条)",
+    "revoked_before": "已摘牌，不再拨付(第二十五条(二))",
+    "revoked_now": "连续{years}年不合格，当年取消授牌，应拨补助取消(第二十五条(二))",
+    "pending": "不合格，整改结果未定，应拨补助暂缓(第二十五条(二))",
+    "not_rectified": "整改后仍不合格，取消当年应拨补助(第二十五条(二))",
+    "rectified": "不合格，已按期整改，照拨(第二十五条(二))",
+    "cap": "超出累计{cap}万元上限的部分取消(第十一条)",
+    "bonus": "优秀，增加补助资金{bonus}万元(第二十五条(一))",
+    "no_bonus": "优秀，但按所用解读不给予奖励(subsidy.bonus_after_subsidy_years 或累计上限)",
+}
+EXPLAIN_TEXT = {
+    "head": "园区 {park_id} {year} 年绩效评估：{score} 分，{grade}，名次 {rank}/{n}",
+    "cap": "优秀名额：{formula}(第二十四条，优秀不超过参评园区总数的{share}，grading.cap_rounding={rounding})",
+    "boundary": "当年最低优秀分：{score} 分",
+    "no_boundary": "当年没有园区评为优秀",
+    "tie": "同分园区：{ids}(共 {n} 个，{score} 分)",
+    "tie_at_cap": "该同分组位于优秀名额边界(其上已有 {above} 个优秀候选，剩余名额 {left})：{outcome}",
+    "veto_yes": "一票否决：是(grading.veto_enabled={enabled})",
+    "veto_no": "一票否决：否",
+    "to_excellent_zero": "距优秀：已评为优秀",
+    "to_excellent": "距优秀：其他园区得分不变时，至少再得 {points} 分可评为优秀",
+    "to_excellent_none": "距优秀：其他园区得分不变时，提高得分也不能评为优秀",
+    "pass_mark": "距合格线：{diff:+g} 分(合格线 {mark} 分；{reading})",
+    "readings": "不同解读下的等次(其余参数按所用政策)：",
+    "reading_row": "  {label}({key})：{values}",
+    "applied": "(采用)",
+    "not_applicable": "无法计算(缺少分项得分)",
+    "money": "资金(万元)：应拨 {base_due:g}，实拨 {base_paid:g}，暂缓 {pending:g}，取消 {cancelled:g}，奖励 {bonus:g}",
+    "money_why": "  原因：{why}",
+    "articles": "依据条款：",
+    "article": "  {article}(用于 {keys})",
+    "quote": "    「{quote}」",
+}
+EXPLAIN_PASS_READING = {
+    False: "恰为合格线按合格计，grading.pass_mark_inclusive=false",
+    True: "恰为合格线按不合格计(《民法典》读法)，grading.pass_mark_inclusive=true",
+}
+EXPLAIN_LINE = {
+    "base": "{score} 分，名次 {rank}/{n}，{grade}",
+    "veto": "一票否决",
+    "below": "低于合格线{mark}分",
+    "tie": "与 {others} 同分于优秀名额边界，{outcome}",
+    "to_excellent": "再得 {points} 分可评优秀",
+    "changes": "{label}={value} 时为{grade}",
+}
+EXPLAIN_SUMMARY_COLUMN = "说明"
+QUOTE_COLUMN = "原文"  # 附录 规则与条款: the words of the article each rule applies
+IMPACT = {
+    "key": "解读(参数)",
+    "baseline": "默认取值",
+    "alternative": "替代取值",
+    "id": "园区/申报单位",
+    "change": "变化",
+    "paid_change": "当年市级拨付变化(万元)",
+    "due_change": "当年应拨基础补助变化(万元)",
+    "district_match_change": "当年区县配套变化(万元)",
+    "cumulative_change": "累计拨付变化(万元)",
+    "none": "无园区或申报单位变化",
+    "no_applicants": "无申报数据，未计算",
+    "refused": "数据不适用该解读: {why}",
+    "eligible": "符合条件: {was} → {now}",
+    "grade": "等次: {was} → {now}",
+    "money_only": "等次不变，资金变化",
+}
+NOT_SET = "(不设)"

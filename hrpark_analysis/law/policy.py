@@ -18,9 +18,10 @@ import yaml
 
 from hrpark_analysis.errors import PolicyError
 from hrpark_analysis.law import entries as checks
+from hrpark_analysis.law import text as regulation
 
 BASELINE_NAME = "policy-2021.yaml"
-ENTRY_FIELDS = {"value", "description", "unit", "reference", "assumption", "reason"}
+ENTRY_FIELDS = {"value", "description", "unit", "reference", "assumption", "reason", "alternatives"}
 REGION_KEYS = ("main_city", "northeast", "southeast")
 # 第二十一条's three dimension subtotals, as columns of evaluations and as the words of tie_break_order.
 DIMENSION_COLUMNS = ("score_economic", "score_role", "score_operations")
@@ -89,6 +90,8 @@ class Parameter:
     reference: str
     assumption: bool = False
     reason: str = ""
+    #: the other readings an assumption is run with for 解读影响: a list of values, or {min, max} (both ends run)
+    alternatives: tuple[Any, ...] = ()
 
     @classmethod
     def from_entry(cls, key: str, entry: Mapping[str, Any]) -> Parameter:
@@ -101,6 +104,7 @@ class Parameter:
             reference=str(entry["reference"]),
             assumption=bool(entry.get("assumption", False)),
             reason=str(entry.get("reason", "")),
+            alternatives=alternative_values(entry.get("alternatives")),
         )
 
 
@@ -230,6 +234,36 @@ def _resolve_override(key: str, value: Any, params: Mapping[str, Parameter]) -> 
     raise PolicyError(f"未知的 --set 参数 {key}{checks.suggest(key, params)}")
 
 
+def alternative_values(raw: Any) -> tuple[Any, ...]:
+    """An entry's ``alternatives``: a list of values as written, or the two ends of ``{min: a, max: b}``."""
+    if raw is None:
+        return ()
+    if isinstance(raw, dict):
+        return (raw["min"], raw["max"])
+    return tuple(raw)
+
+
+def _check_alternatives(key: str, entry: Mapping[str, Any], source: str) -> None:
+    """``alternatives`` only beside an assumption; a non-empty list or {min, max}; every value valid."""
+    raw = entry.get("alternatives")
+    if raw is None:
+        return
+    where = f"{source}: {key}.alternatives"
+    if not entry.get("assumption"):
+        raise PolicyError(f"{where}: 只有假设(assumption: true)才声明替代取值")
+    if isinstance(raw, dict):
+        if set(raw) != {"min", "max"}:
+            raise PolicyError(f"{where}: 区间应写为 {{min: 下限, max: 上限}}，实际为 {raw!r}")
+        if not (checks.is_number(raw["min"]) and checks.is_number(raw["max"])) or raw["min"] > raw["max"]:
+            raise PolicyError(f"{where}: 区间的 min、max 应为数值且 min ≤ max，实际为 {raw!r}")
+    elif not isinstance(raw, list) or not raw:
+        raise PolicyError(f"{where}: 应为取值列表(如 [true])或区间 {{min: 0.5, max: 1.0}}，实际为 {raw!r}")
+    if key in SCHEMA:
+        for value in alternative_values(raw):
+            if (msg := SCHEMA[key](value)) is not None:
+                raise PolicyError(f"{where}: 取值 {value!r} 无效: {msg}")
+
+
 def _flatten(node: Mapping[str, Any], prefix: str, source: str) -> dict[str, Parameter]:
     out: dict[str, Parameter] = {}
     for name, child in node.items():
@@ -249,6 +283,11 @@ def _flatten(node: Mapping[str, Any], prefix: str, source: str) -> dict[str, Par
                 raise PolicyError(f"{source}: {key}.assumption 应为 true 或 false")
             if assumption and not child.get("reason"):
                 raise PolicyError(f"{source}: {key} 是假设(assumption: true)，需要一句 reason 说明理由")
+            try:
+                regulation.citations(str(child["reference"]))
+            except PolicyError as exc:
+                raise PolicyError(f"{source}: {key}.reference 无法对应到原文: {exc}") from exc
+            _check_alternatives(key, child, source)
             out[key] = Parameter.from_entry(key, child)
         else:
             out.update(_flatten(child, key, source))

@@ -21,8 +21,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from hrpark_analysis.errors import InputError
+from hrpark_analysis.errors import InputError, PolicyError
 from hrpark_analysis.law import entries as checks
+from hrpark_analysis.law import text as regulation
 from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Parameter
 
 BUNDLED_NAME = "sheet-illustrative.yaml"
@@ -247,6 +248,15 @@ def load_sheet(path: str | Path | None = None, *, total_points: float = 100) -> 
     )
 
 
+def cited(reference: Any) -> str | None:
+    """None if ``reference`` resolves to the shipped text (law/text.py), else why it does not."""
+    try:
+        regulation.citations(str(reference))
+    except PolicyError as exc:
+        return str(exc)
+    return None
+
+
 def _decimal(value: float) -> Decimal:
     # The weight as the user wrote it: repr gives the shortest decimal that reads back as the same float.
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(int(value))
@@ -287,6 +297,8 @@ def _settings(node: Any, source: str) -> dict[str, Setting]:
         missing = [f for f in ("description", "unit", "reference") if not entry.get(f)]
         if missing:
             raise InputError(f"settings.{key} 缺少字段 {', '.join(missing)}", file=source)
+        if (msg := cited(entry["reference"])) is not None:
+            raise InputError(f"settings.{key}.reference {msg}", file=source)
         if entry.get("assumption") and not entry.get("reason"):
             raise InputError(
                 f"settings.{key} 是假设(assumption: true)，需要一句 reason 说明理由", file=source
@@ -350,6 +362,8 @@ def _indicator(
     for key in ("name", "unit", "reference"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             raise fail(f"缺少 {key}(中文名称、单位和依据条款都要填写)")
+    if (msg := cited(item["reference"])) is not None:
+        raise fail(f"reference {msg}")
     if (msg := checks.choice(*DIMENSIONS)(item.get("dimension"))) is not None:
         raise fail(f"dimension(economic 经济发展 / role 作用发挥 / operations 运营管理，第二十一条) {msg}")
     method_name = item.get("method")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from hrpark_analysis.labels import POLICY_SECTION
+from hrpark_analysis.law import text
 from hrpark_analysis.law.policy import Policy
 
 
-def show(policy: Policy) -> str:
-    """The effective policy grouped by section, each entry with value, unit, article and assumption."""
+def show(policy: Policy, *, quote: bool = False) -> str:
+    """The effective policy grouped by section, each entry with value, unit, article and assumption.
+
+    ``quote``: each entry also prints the words of the text its reference cites (``hrpark policy show --quote``).
+    """
     doc = policy.document
     lines = [f"《{doc.get('title', '')}》 {doc.get('number', '')}  来源: {policy.source}"]
     if policy.overrides:
@@ -23,6 +27,9 @@ def show(policy: Policy) -> str:
         lines.append(f"      {row.description}  ——{row.reference}")
         if row.assumption:
             lines.append(f"      假设: {row.reason}")
+        if quote:
+            for cite in text.citations(row.reference):
+                lines.extend(f"      「{line}」" for line in cite.text.split("\n"))
     lines.append("\n(* 为本次覆盖的参数；“假设”为原文未明确、按 docs/readings.md 默认解读的取值)")
     return "\n".join(lines)
 

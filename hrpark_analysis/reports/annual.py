@@ -19,6 +19,7 @@ import pandas as pd
 
 from hrpark_analysis import __version__, labels
 from hrpark_analysis.engine import ledger
+from hrpark_analysis.law import text
 from hrpark_analysis.law.policy import Policy
 from hrpark_analysis.law.text import chinese_numeral
 
@@ -76,10 +77,22 @@ def rule_values(policy: Policy) -> dict[str, str]:
 
 
 def rules_table(policy: Policy) -> pd.DataFrame:
-    """附录 规则与条款: each rule the report applies, with its article, stated with the policy's own numbers."""
+    """附录 规则与条款: each rule the report applies, with its article, stated with the policy's own numbers,
+    and the words of that article quoted from the shipped text (``law/text.py``)."""
     values = rule_values(policy)
-    rows = [(article, rule.format(**values), where) for article, rule, where in labels.ANNUAL_RULES]
-    return pd.DataFrame(rows, columns=list(labels.ANNUAL_RULES_COLUMNS))
+    rows = [(article, rule.format(**values), where, quote_article(article))
+            for article, rule, where in labels.ANNUAL_RULES]  # fmt: skip
+    return pd.DataFrame(rows, columns=[*labels.ANNUAL_RULES_COLUMNS, labels.QUOTE_COLUMN])
+
+
+def quote_article(article: str) -> str:
+    """The words of ``第十一条`` / ``第二十五条(一)`` or of a run ``第二十一条–第二十三条`` (every article in it)."""
+    first, _, last = article.partition("–")
+    if not last:
+        return text.resolve(first)
+    reg = text.load()
+    lo, hi = (text.numeral(part.strip()[1:-1]) for part in (first, last))
+    return "\n".join(reg.article(n).text for n in range(lo, hi + 1))
 
 
 @dataclass(frozen=True)

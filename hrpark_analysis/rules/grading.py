@@ -19,6 +19,7 @@ QUALIFIED = 1
 EXCELLENT = 2
 GRADE_NAMES = {EXCELLENT: "excellent", QUALIFIED: "qualified", UNQUALIFIED: "unqualified"}
 TIE_POLICIES = ("exclude", "include", "dimension")  # how a tied group at the 优秀 boundary is treated
+CAP_ROUNDINGS = ("floor", "round", "ceil")  # how share × N becomes a whole number of 优秀 places
 
 
 def excellent_cap(

@@ -174,6 +174,27 @@ publish_table(report.tables["园区台账"], "园区台账")
 print(f"园区台账共 {len(report.tables['园区台账'])} 行(见 XLSX 的“园区台账”工作表)")
 
 # %% [markdown]
+# ## 解读影响
+#
+# 原文未明确之处按默认解读计算(docs/readings.md)。下表对政策文件中每项假设声明的替代取值逐一单独改用，
+# 以同一数据重算当年等次与资金(第八条的解读按申报数据重算是否符合条件)，列出发生变化的园区或申报单位及变化额。
+
+# %%
+from hrpark_analysis.engine.impact import alternatives, interpretation_impact
+from hrpark_analysis.io.readers import read_applicants
+from hrpark_analysis.reports import explain as explained
+
+pd.set_option("display.max_colwidth", None)  # 解读影响, the quoted articles and 等次说明 are read in full
+applicants_path = (Path(data_dir) if data_dir else SAMPLE_DIR) / "applicants.csv"
+applicants = read_applicants(applicants_path, policy) if applicants_path.exists() else None
+impact = interpretation_impact(data.parks, data.evaluations, policy, year, applicants=applicants)
+report.tables["解读影响"] = explained.impact_table(impact)
+changed = impact[impact["kind"].isin(["park", "applicant"])]
+print(f"{impact['key'].nunique()} 项假设、{len(alternatives(policy))} 个替代取值；"
+      f"共 {len(changed)} 处园区或申报单位变化")
+show("解读影响")
+
+# %% [markdown]
 # ## 附录
 #
 # 规则与条款、假设、数据文件及其校验和、软件版本与参数。
@@ -189,3 +210,15 @@ show("数据文件")
 
 # %%
 show("版本与参数")
+
+# %% [markdown]
+# ### 等次说明
+#
+# 每个参评园区一行：得分、名次、等次及其原因(一票否决、低于合格线、优秀名额边界同分)、其他园区得分不变时
+# 评为优秀至少还需的分数、以及改用哪种解读会改变其等次。与 `hrpark explain` 使用同一函数，逐园详情可用该命令查看。
+
+# %%
+report.tables["等次说明"] = explained.explanation_table(
+    report.evaluation, data.parks, policy, year, score_decimals=data.sheet.setting("score_decimals")
+)
+show("等次说明")
