@@ -9,12 +9,11 @@ else in the package stays importable but is not promised.
 | :func:`load_policy` | the 渝人社发〔2021〕57号 baseline or a policy file, with ``--set``-style overrides |
 | :func:`load_dataset`, :func:`sample_dataset` | a data folder (or the shipped 示例数据) read and scored for one year |
 | :func:`evaluate` | grades (第二十四条) and the subsidy ledger (第十一条/第二十五条) as DataFrames |
+| :func:`explain` | why one park got its grade and money in one year, clause by clause (``hrpark explain``) |
 | :func:`compare` | two policies on the same data: the park-years whose grade, plaque or money differs |
 | :func:`sweep` | one year's grades over an (优秀比例, 合格线) grid |
 | :func:`monte_carlo` | one year's grades under expert-score noise |
 | :func:`forecast` | the Measures' cost in the years ahead, baseline and reforms on the same draws |
-
-``hp.explain`` (why a park got its grade, issue 13) joins this list when it lands.
 
 Amounts are in 万元; grades are ``excellent | qualified | unqualified`` (``""``: not evaluated that year).
 Every default reading of the text is a policy parameter (``docs/readings.md``); change one with
@@ -31,6 +30,7 @@ import pandas as pd
 
 from hrpark_analysis.engine import compare as _compare
 from hrpark_analysis.engine import dataset as _dataset
+from hrpark_analysis.engine import explain as _explain
 from hrpark_analysis.engine import ledger as _ledger
 from hrpark_analysis.engine import sensitivity as _sensitivity
 from hrpark_analysis.engine.dataset import Dataset
@@ -39,7 +39,9 @@ from hrpark_analysis.engine.forecast import forecast as _forecast
 from hrpark_analysis.engine.ledger import Evaluation
 from hrpark_analysis.engine.sensitivity import MonteCarlo
 from hrpark_analysis.law import policy as _policy
+from hrpark_analysis.law import sheet as _sheet
 from hrpark_analysis.law.policy import Policy
+from hrpark_analysis.reports import explain as _shown
 
 __all__ = [
     "Dataset",
@@ -49,7 +51,7 @@ __all__ = [
     "Policy",
     "compare",
     "evaluate",
-    # "explain",  # issue 13 (engine/explain.py): wired here at merge
+    "explain",
     "forecast",
     "load_dataset",
     "load_policy",
@@ -140,6 +142,46 @@ def evaluate(parks: pd.DataFrame, evaluations: pd.DataFrame, policy: Policy) -> 
      2025              24    7            6              3
     """
     return _ledger.build(parks, evaluations, policy)
+
+
+def explain(
+    parks: pd.DataFrame,
+    evaluations: pd.DataFrame,
+    policy: Policy,
+    park_id: str,
+    year: int,
+    *,
+    sheet: str | Path | None = None,
+    text: bool = False,
+) -> dict[str, Any] | str:
+    """第二十四条 / 第十一条 / 第二十五条: why ``park_id`` got its grade and money in ``year``.
+
+    The same facts ``hrpark explain --format json`` prints, as a dict: ``score``, ``grade``, ``rank``,
+    ``n_participants``, ``cap_formula``, ``boundary_score`` (the lowest 优秀 score), ``tie_group``, ``veto``,
+    ``points_to_excellent`` (the least raise, in steps of the sheet's ``score_decimals``, that makes it 优秀
+    with every other park unchanged), ``points_above_pass_mark``, ``readings`` (its grade under every value of
+    each reading of 第二十四条), ``money`` and ``articles`` (each rule with the quoted clause). ``text=True``
+    gives the Chinese text ``hrpark explain`` prints instead. ``sheet`` is the scoring sheet whose
+    ``score_decimals`` sets the step (default: the shipped sheet). An unknown park, or a year the park did not
+    take part in, raises :class:`hrpark_analysis.errors.InputError` naming it.
+
+    >>> import hrpark_analysis as hp
+    >>> p = hp.load_policy()
+    >>> d = hp.sample_dataset(2025)
+    >>> why = hp.explain(d.parks, d.evaluations, p, "P03", 2025)
+    >>> why["grade"], why["rank"], why["cap_formula"], why["boundary_score"], why["points_to_excellent"]
+    ('qualified', 8, 'floor(0.3 × 24) = 7', 78.65, 0.01)
+    >>> [(r["value"], r["grade"]) for r in why["readings"]["grading.tie_policy"]]
+    [('exclude', 'qualified'), ('include', 'excellent'), ('dimension', 'qualified')]
+    >>> print(hp.explain(d.parks, d.evaluations, p, "P03", 2025, text=True).splitlines()[0])
+    园区 P03 2025 年绩效评估：78.35 分，合格，名次 8/24
+    """
+    scoring = _sheet.load_sheet(sheet, total_points=policy["evaluation.total_points"])
+    result = _ledger.build(parks, evaluations, policy)
+    item = _explain.explain(
+        result, parks, policy, park_id, int(year), score_decimals=scoring.setting("score_decimals")
+    )
+    return _shown.to_text(item) if text else item
 
 
 def compare(

@@ -123,10 +123,17 @@ explore.compare_table(answer, names)
 # %% [markdown]
 # ## 五、查看一个园区
 #
-# 园区的每一年：得分、名次、等次与当年资金。
+# `hp.explain(...)` 回答园区的问题“为什么我被评为这个等次？”：得分与名次、优秀名额怎么算、最低优秀分、同分
+# 园区、距优秀还差多少分、不同读法下的等次、当年资金及其原因，以及所依据条款的原文。返回的字典与
+# `hrpark explain --format json` 相同；`text=True` 给出命令行打印的中文说明。
 
 # %%
-# EXPLAIN: 此处待接入 hp.explain(...)(议题13：为什么评为该等次、依据哪一条)；暂以台账展示该园区的各年结果。
+print(hp.explain(data.parks, data.evaluations, policy, park, year, text=True))
+
+# %% [markdown]
+# 该园区的每一年：得分、名次、等次与当年资金(台账)。
+
+# %%
 rows = result.ledger[result.ledger["park_id"] == park]
 rows = rows[["year", "status", "grade", "score", "base_due", "base_paid", "pending", "cancelled", "bonus", "cumulative_paid"]]
 print(f"{park} {names[park]}")
