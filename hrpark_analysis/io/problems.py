@@ -88,8 +88,6 @@ def write_errors(errors: Sequence[InputError], path: str | Path, *, force: bool 
     opens it) or ``.xlsx`` (the list, then per file a copy of the offending rows with each wrong cell
     marked red and its problem in a comment and in a 问题 column beside the row). Written atomically;
     an existing file is replaced only with ``force``."""
-    from hrpark_analysis.io.tables import neutralize  # tables reads with a Problems: imported here
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -108,7 +106,8 @@ def write_errors(errors: Sequence[InputError], path: str | Path, *, force: bool 
     )
     with output_files(path.parent, [path.name], force=force) as tmp:
         if suffix == ".csv":
-            neutralize(table).to_csv(tmp / path.name, index=False, encoding="utf-8-sig", lineterminator="\n")
+            inert = table.map(_inert)
+            inert.to_csv(tmp / path.name, index=False, encoding="utf-8-sig", lineterminator="\n")
         else:
             _write_workbook(errors, table, tmp / path.name)
     return path

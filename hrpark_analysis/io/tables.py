@@ -125,7 +125,7 @@ def _xlsx_rows(path: Path, role: str | None) -> tuple[str | None, list[tuple[int
             skip = {labels.TEMPLATE_GUIDE_SHEET, labels.TEMPLATE_LISTS_SHEET}
             filled = [n for n in names if n not in skip and _sheet_has_values(book[n])]
             if len(filled) != 1:
-                expected = "或".join(sorted(wanted)) if wanted else "数据"
+                expected = " 或 ".join(sorted(wanted)) if wanted else "数据"
                 raise InputError(
                     f"工作簿有 {len(names)} 个工作表({'、'.join(names)})，无法确定读取哪一个："
                     f"请把数据放在名为 {expected} 的工作表中",
@@ -186,17 +186,29 @@ def header_aliases(columns: Sequence[Column]) -> dict[str, str]:
 
 def _rename_headers(
     raw: pd.DataFrame, columns: Sequence[Column], file, problems: Problems, sheet
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, set[str]]:
     """Chinese headers (labels.INPUT_COLUMN) become the English keys; a near miss is named with a suggestion.
 
     A header that matches nothing and resembles nothing is kept as an extra column (a district may carry its
-    own notes); one that resembles a known header (``scroe``, ``园区编码``) is an error suggesting it.
+    own notes); one that resembles a known header (``scroe``, ``园区编码``), or the header of a required
+    column that is missing (``总份`` for 总分), is an error suggesting it. Returns the frame and the keys
+    whose column was suggested (so that they are not also reported missing).
     """
     aliases = header_aliases(columns)
     known = [c.name for c in columns]
     choices = {**{c.name: c.name for c in columns}, **{header_label(c): c.name for c in columns}}
     renamed: dict[str, str] = {}
-    taken: dict[str, str] = {}
+    suggested: set[str] = set()
+    extras: list[str] = []
+
+    def near_miss(header: str, best: str) -> None:
+        problems.add(InputError(
+            labels.HEADER_UNKNOWN.format(header=header, hint=labels.HEADER_HINT.format(best=best),
+                                         known="、".join(known)),
+            file=file, row=1, column=header, sheet=sheet, value=header,
+        ))  # fmt: skip
+        suggested.add(choices[best])
+
     for header in raw.columns:
         if header == ROW:
             continue
@@ -204,20 +216,27 @@ def _rename_headers(
         if key is None:
             hint = difflib.get_close_matches(header, list(choices), n=1, cutoff=0.6)
             if hint:
-                problems.add(InputError(
-                    labels.HEADER_UNKNOWN.format(header=header, hint=labels.HEADER_HINT.format(best=hint[0]),
-                                                 known="、".join(known)),
-                    file=file, row=1, column=header, sheet=sheet, value=header,
-                ))  # fmt: skip
-                taken.setdefault(choices[hint[0]], header)  # its column is not "missing" as well
+                near_miss(header, hint[0])
+            else:
+                extras.append(header)
             continue
-        if key in taken and taken[key] in renamed:
-            problems.add(InputError(f"列 {header} 与列 {taken[key]} 是同一列({key})", file=file, row=1,
+        if key in renamed.values():
+            first = next(h for h, k in renamed.items() if k == key)
+            problems.add(InputError(f"列 {header} 与列 {first} 是同一列({key})", file=file, row=1,
                                     column=header, sheet=sheet, value=header))  # fmt: skip
+            suggested.add(key)
             continue
-        taken[key] = header
         renamed[header] = key
-    return raw.rename(columns=renamed)
+    for col in columns:  # a required column missing: the closest leftover header is probably it, misspelt
+        if not col.required or col.name in renamed.values() or col.name in suggested:
+            continue
+        for option in (header_label(col), col.name):
+            hint = difflib.get_close_matches(option, extras, n=1, cutoff=0.5)
+            if hint:
+                extras.remove(hint[0])
+                near_miss(hint[0], option)
+                break
+    return raw.rename(columns=renamed), suggested
 
 
 def _template_rows(raw: pd.DataFrame) -> np.ndarray:
@@ -255,17 +274,13 @@ def parse_table(
     problems = Problems() if problems is None else problems
     found_before = len(problems)
     sheet = raw.attrs.get("sheet")
-    raw = _rename_headers(raw, columns, file, problems, sheet)
+    raw, suggested = _rename_headers(raw, columns, file, problems, sheet)
     if len(raw):
         raw = raw[~_template_rows(raw)]
-    suggested = {e.column for e in problems.errors if e.row == 1 and str(e.file) == str(file)}
     missing = [c.name for c in columns if c.required and c.name not in raw.columns]
     for name in missing:
         problems.missing(file, name)
-    really_missing = [
-        name for name in missing
-        if not any(_close(name, h) for h in suggested)
-    ]  # fmt: skip
+    really_missing = [name for name in missing if name not in suggested]
     if really_missing:
         problems.add(InputError(
             f"缺少必需的列(共需 {', '.join(c.name for c in columns if c.required)})",
@@ -297,10 +312,6 @@ def parse_table(
     if own:
         problems.raise_any()
     return out
-
-
-def _close(key: str, header: str | None) -> bool:
-    return bool(header) and bool(difflib.get_close_matches(header, [key], n=1, cutoff=0.6))
 
 
 # Characters no spreadsheet cell may hold (openpyxl refuses them on writing): C0 controls but tab and line
