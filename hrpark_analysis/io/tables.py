@@ -132,10 +132,12 @@ def _xlsx_rows(path: Path, role: str | None) -> tuple[str | None, list[tuple[int
                     file=path,
                 )
             chosen = filled[0]
+        ws = book[chosen]
+        ws.reset_dimensions()  # some writers record a wrong used range: read the rows actually stored
         try:
             rows = [
                 (n, ["" if _is_blank(v) else _cell_text(v) for v in rec])
-                for n, rec in enumerate(book[chosen].iter_rows(values_only=True), start=1)
+                for n, rec in enumerate(ws.iter_rows(values_only=True), start=1)
             ]
         except Exception as exc:  # a damaged sheet part
             raise InputError(f"无法读取 Excel 文件: {exc}", file=path) from exc
