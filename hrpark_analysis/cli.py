@@ -297,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="write fill-in XLSX templates (Chinese headers) for every input file")
     p.add_argument("--out", required=True, help="output folder for the templates")
     p.add_argument(
-        "--year", type=int, help="the year the templates are for (default: this year's data have none)"
+        "--year", type=int, help="the year the data are for: no year cell after it (default: 2000–2100)"
     )
     _add_policy_options(p)
     p.add_argument(

@@ -568,7 +568,10 @@ TEMPLATE_WRITTEN = "模板已写入 {out}({n} 个文件)"
 CHECK_CLEAN = (
     "数据检查通过: {folder}，{n_parks} 个园区，{year} 年 {n_taking_part} 个园区参加评估，{n_files} 个文件"
 )
-CHECK_MISSING_MONTHS = "；缺报月报 {n} 条(第十六条，计入报送及时率)"
+CHECK_MISSING_MONTHS = "；缺报月报 {n} 条(第十六条，计入报送及时率): {which}"
+CHECK_MISSING_MONTH = "{park_id} {year}年{month}月"
+CHECK_MISSING_MORE = " 等"
+CHECK_SEPARATOR = "、"
 ERRORS_HEADER = "输入数据有 {n} 处问题，涉及 {files} 个文件:"
 ERRORS_MORE = "……另有 {n} 处问题未列出(用 --errors 文件 保存完整清单)"
 ERRORS_WRITTEN = "问题清单已写入 {path}"

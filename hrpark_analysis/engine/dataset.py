@@ -334,6 +334,12 @@ def check(
         folder=data_dir.as_posix(), n_parks=len(ds.parks), year=year, n_taking_part=len(ds.scores),
         n_files=len(ds.files) - 1 + (applicants is not None),
     )  # fmt: skip
-    if len(ds.missing_months):
-        summary += labels.CHECK_MISSING_MONTHS.format(n=len(ds.missing_months))
+    missing = ds.missing_months
+    if len(missing):
+        shown = 5  # a line, not a list: load_dataset(...).missing_months has them all
+        which = labels.CHECK_SEPARATOR.join(
+            labels.CHECK_MISSING_MONTH.format(park_id=r.park_id, year=r.year, month=r.month)
+            for r in missing.head(shown).itertuples()
+        ) + (labels.CHECK_MISSING_MORE if len(missing) > shown else "")
+        summary += labels.CHECK_MISSING_MONTHS.format(n=len(missing), which=which)
     return summary

@@ -47,13 +47,12 @@ def role_columns(role: str, sheet: Sheet) -> list[Column]:
     }[role]
 
 
-def _year_range(role: str, key: str, column: Column, year: int | None) -> tuple[float, float]:
+def _year_range(key: str, column: Column, year: int | None) -> tuple[float | None, float | None]:
+    # with --year YEAR a folder holds data up to YEAR: earlier months feed growth rates (第十六条), earlier
+    # results the ledger (第二十四条); nothing is certified, reported or evaluated after it
     lo, hi = column.min, column.max
-    if year is not None:
-        if key in ("certified_year",) or (role == "evaluations" and key == "year"):
-            hi = year  # certified, or evaluated, by the year the data are for
-        elif key in ("year", "round"):
-            lo = hi = year
+    if year is not None and key in ("year", "round", "certified_year"):
+        hi = year
     return lo, hi
 
 
@@ -82,7 +81,7 @@ def describe(role: str, column: Column, sheet: Sheet, policy: Policy, year: int 
     elif column.kind == "bool":
         choices = YES_NO
         values = labels.TEMPLATE_VALUES_YES_NO
-    lo, hi = _year_range(role, key, column, year)
+    lo, hi = _year_range(key, column, year)
     if choices is None and column.kind in ("int", "float"):
         if lo is not None and hi is not None:
             values = labels.TEMPLATE_VALUES_RANGE.format(lo=f"{lo:g}", hi=f"{hi:g}")
@@ -146,9 +145,7 @@ def _workbook(role: str, sheet: Sheet, policy: Policy, year: int | None):
         data.cell(row=2, column=j, value=line["key"])
         example = labels.TEMPLATE_EXAMPLE_VALUES.get(line["key"], "")
         if line["key"] in ("year", "round", "certified_year"):
-            example = line["max"] if line["max"] is not None and line["max"] == line["min"] else (year or "")
-            if line["key"] == "certified_year" and year is not None:
-                example = year - 1
+            example = "" if year is None else year - (line["key"] == "certified_year")
         if line["key"] == "indicator" and line["choices"]:
             example = line["choices"][0]
         if role == "monthly" and line["key"] in sheet.monthly_fields:
