@@ -216,9 +216,9 @@ def _rename_headers(
             continue
         key = header if header in known else aliases.get(_norm(header))
         if key is None:
-            hint = difflib.get_close_matches(header, list(choices), n=1, cutoff=0.6)
+            hint = _nearest(header, list(choices), cutoff=0.6)
             if hint:
-                near_miss(header, hint[0])
+                near_miss(header, hint)
             else:
                 extras.append(header)
             continue
@@ -233,12 +233,19 @@ def _rename_headers(
         if not col.required or col.name in renamed.values() or col.name in suggested:
             continue
         for option in (header_label(col), col.name):
-            hint = difflib.get_close_matches(option, extras, n=1, cutoff=0.5)
+            hint = _nearest(option, extras, cutoff=0.5)
             if hint:
-                extras.remove(hint[0])
-                near_miss(hint[0], option)
+                extras.remove(hint)
+                near_miss(hint, option)
                 break
     return raw.rename(columns=renamed), suggested
+
+
+def _nearest(word: str, options: Sequence[str], cutoff: float) -> str | None:
+    # 0.6 for any header (an extra column must really look like a known one to be an error); 0.5 for the
+    # leftovers when a required column is missing, so that 总份 (one of two characters wrong) finds 总分
+    hint = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
+    return hint[0] if hint else None
 
 
 def _template_rows(raw: pd.DataFrame) -> np.ndarray:
