@@ -206,7 +206,7 @@ def _rename_headers(
     def near_miss(header: str, best: str) -> None:
         problems.add(InputError(
             labels.HEADER_UNKNOWN.format(header=header, hint=labels.HEADER_HINT.format(best=best),
-                                         known="、".join(known)),
+                                         known="、".join(f"{header_label(c)}({c.name})" for c in columns)),
             file=file, row=1, column=header, sheet=sheet, value=header,
         ))  # fmt: skip
         suggested.add(choices[best])

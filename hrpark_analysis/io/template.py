@@ -155,6 +155,8 @@ def _workbook(role: str, sheet: Sheet, policy: Policy, year: int | None):
         cell = data.cell(row=FIRST_DATA_ROW, column=j, value=example if example != "" else None)
         cell.font = example_font
         data.column_dimensions[letter].width = max(10, min(40, 2 * len(str(line["header"])) + 4))
+        # "General" for figures: Excel saves a CSV as displayed, so a fixed "0.00" would round 0.825 away;
+        # "@" (text) keeps ids such as 001 and words as typed
         number_format = {"int": "0", "float": "General"}.get(column.kind, "@")
         for row in range(FIRST_DATA_ROW + 1, FIRST_DATA_ROW + 200):
             data.cell(row=row, column=j).number_format = number_format  # the first rows people type into
