@@ -351,3 +351,19 @@ def test_check_of_a_clean_folder_says_so_in_one_line(capsys):
     assert main(["check", "--data", str(SAMPLE_DIR)]) == 0  # without --year: the latest monthly year
     captured = capsys.readouterr()
     assert captured.out.count("\n") == 1 and "2025 年 24 个园区参加评估" in captured.out
+
+
+def test_check_reads_the_applicants_file_of_the_folder_too(tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DIR, data)
+    lines = (data / "applicants.csv").read_text("utf-8").splitlines()
+    lines[1] = lines[1].replace(",15800,", ",15800.5.1,")  # A01's floor area, mistyped
+    (data / "applicants.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with (data / "monthly.csv").open("a", encoding="utf-8") as f:
+        f.write("P01,2025,13,1,1,1,1,1,1\n")
+    n_monthly = len((data / "monthly.csv").read_text("utf-8").splitlines())
+    assert main(["check", "--data", str(data), "--year", "2025"]) == 2
+    err = capsys.readouterr().err
+    assert "输入数据有 2 处问题，涉及 2 个文件" in err
+    assert "applicants.csv, 第 2 行, 列 floor_area_m2: 应为数值，实际为 '15800.5.1'" in err
+    assert f"monthly.csv, 第 {n_monthly} 行, 列 month: 应不大于 12，实际为 13" in err

@@ -5,7 +5,9 @@ This is the one entry point for notebooks, forecasts and sweeps::
     ds = load_dataset(SAMPLE_DIR, 2025, policy)
     result = ledger.build(ds.parks, ds.evaluations, policy)   # past results + the scored year
 
-Files (CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX with the same stem; see ``data/sample/README.md``):
+Files (CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX with the same stem; see ``sample_data/README.md``),
+with the English keys or the Chinese headers of ``hrpark template`` (labels.INPUT_COLUMN). Every file is
+read and checked before anything stops, so all of a folder's problems come back in one InputErrors:
 
 | file | required | content |
 |---|---|---|
