@@ -307,7 +307,7 @@ def parse_table(
             )
             continue
         values = []
-        for v, row in zip(raw[col.name], raw[ROW], strict=True):
+        for v, row in zip(raw[col.name].tolist(), raw[ROW].tolist(), strict=True):
             try:
                 values.append(_parse_cell(v, col, file, row, sheet=sheet))
             except InputError as err:
@@ -333,23 +333,32 @@ _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 def _trim(text: str) -> str:
     """Surrounding spaces go; a control character stays, to be refused by :func:`_parse_cell` with its cell."""
-    return text.strip() if not CONTROL_CHARS.search(text) else text.strip(" \t\r\n\u3000\xa0")
+    if text.isprintable() or not CONTROL_CHARS.search(text):  # isprintable: the fast common case
+        return text.strip()
+    return text.strip(" \t\r\n\u3000\xa0")
+
+
+class _Bad(Exception):
+    """A cell's problem, before :func:`_parse_cell` gives it its file, row and column."""
 
 
 def _parse_cell(value: str, col: Column, file: str | Path, row: int, *, sheet: str | None = None) -> object:
-    text = _trim(value)
+    text = value.strip() if value.isprintable() else _trim(value)
+    try:
+        return _cell_value(text, col)
+    except _Bad as bad:
+        raise InputError(str(bad), file=file, row=row, column=col.name, sheet=sheet, value=text) from None
 
-    def error(message: str) -> InputError:
-        return InputError(message, file=file, row=row, column=col.name, sheet=sheet, value=text)
 
-    control = CONTROL_CHARS.search(text)
+def _cell_value(text: str, col: Column) -> object:
+    control = None if text.isprintable() else CONTROL_CHARS.search(text)
     if control:
         code = ord(control.group())
-        raise error(f"含有不可见的控制字符(\\x{code:02x})，请删除后重新填写，实际为 {text!r}")
+        raise _Bad(f"含有不可见的控制字符(\\x{code:02x})，请删除后重新填写，实际为 {text!r}")
     if text == "":
         if col.allow_empty:
             return math.nan if col.kind in ("int", "float", "bool") else None
-        raise error("值为空")
+        raise _Bad("值为空")
     if col.kind == "str":
         return text
     if col.kind == "bool":
@@ -358,23 +367,23 @@ def _parse_cell(value: str, col: Column, file: str | Path, row: int, *, sheet: s
             return 1.0
         if low in FALSE_WORDS:
             return 0.0
-        raise error(f"应为 是/否(true/false/1/0)，实际为 {text!r}")
+        raise _Bad(f"应为 是/否(true/false/1/0)，实际为 {text!r}")
     if text.lower() in NAN_WORDS:
-        raise error(f"应为有限数值，实际为 {text!r}")
+        raise _Bad(f"应为有限数值，实际为 {text!r}")
     if "," in text and not _GROUPED.match(text):
-        raise error(f"应为数值(逗号只能作千位分隔符，如 1,234.5；小数点请用“.”)，实际为 {text!r}")
+        raise _Bad(f"应为数值(逗号只能作千位分隔符，如 1,234.5；小数点请用“.”)，实际为 {text!r}")
     try:
         number = float(text.replace(",", ""))
     except ValueError:
-        raise error(f"应为数值，实际为 {text!r}") from None
+        raise _Bad(f"应为数值，实际为 {text!r}") from None
     if not math.isfinite(number):
-        raise error(f"应为有限数值，实际为 {text!r}")
+        raise _Bad(f"应为有限数值，实际为 {text!r}")
     if col.kind == "int" and not number.is_integer():
-        raise error(f"应为整数，实际为 {text!r}")
+        raise _Bad(f"应为整数，实际为 {text!r}")
     if col.min is not None and number < col.min:
-        raise error(f"应不小于 {col.min:g}，实际为 {text}")
+        raise _Bad(f"应不小于 {col.min:g}，实际为 {text}")
     if col.max is not None and number > col.max:
-        raise error(f"应不大于 {col.max:g}，实际为 {text}")
+        raise _Bad(f"应不大于 {col.max:g}，实际为 {text}")
     return number
 
 
