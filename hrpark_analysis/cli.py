@@ -2,7 +2,7 @@
 
 Contract (other tools and tests depend on these names): ``evaluate``, ``eligibility``, ``applications``,
 ``policy show|diff``,
-``score``, ``sample``, ``report annual|sensitivity|forecast|certification``. Any :class:`HrparkError` becomes a one-line
+``score``, ``check``, ``template``, ``sample``, ``report annual|sensitivity|forecast|certification``. Any :class:`HrparkError` becomes a one-line
 message on stderr and its exit code (2 for bad input); nothing is written when an input is bad.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hrpark_analysis import __version__
-from hrpark_analysis.errors import HrparkError
+from hrpark_analysis.errors import HrparkError, InputError, InputErrors
 
 
 def _policy(args: argparse.Namespace):
@@ -29,8 +29,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from hrpark_analysis.io.tables import output_files, write_csv
 
     policy = _policy(args)
-    parks = inputs.read_parks(args.parks, policy)
-    evaluations = inputs.read_evaluations(args.evaluations)
+    parks, evaluations = inputs.read_parks_and_evaluations(args.parks, args.evaluations, policy)
     result = ledger.build(parks, evaluations, policy, evaluations_file=args.evaluations)
     grades = result.grades[ledger.GRADE_COLUMNS]
     extra = [c for c in result.ledger.columns if c not in ledger.LEDGER_COLUMNS]
@@ -124,8 +123,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     policy = _policy(args)
     sheet = load_sheet(args.sheet, total_points=policy["evaluation.total_points"])
-    parks = inputs.read_parks(args.parks, policy)
-    evaluations = inputs.read_evaluations(args.evaluations)
+    parks, evaluations = inputs.read_parks_and_evaluations(args.parks, args.evaluations, policy)
     result = ledger.build(parks, evaluations, policy, evaluations_file=args.evaluations)
     item = explain.explain(
         result, parks, policy, args.park, args.year,
@@ -133,6 +131,27 @@ def cmd_explain(args: argparse.Namespace) -> int:
         parks_file=args.parks, evaluations_file=args.evaluations,
     )  # fmt: skip
     print(shown.to_json(item) if args.format == "json" else shown.to_text(item))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from hrpark_analysis.engine import dataset
+
+    policy = _policy(args)
+    summary = dataset.check(Path(args.data), args.year, policy, sheet_path=args.sheet)
+    print(summary)
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from hrpark_analysis import labels
+    from hrpark_analysis.io import template
+
+    policy = _policy(args)
+    written = template.write_templates(
+        Path(args.out), policy, year=args.year, sheet_path=args.sheet, force=args.force
+    )
+    _done(labels.TEMPLATE_WRITTEN.format(out=args.out, n=len(written)))
     return 0
 
 
@@ -158,6 +177,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hand_back(args: argparse.Namespace, exc: InputError) -> None:
+    """``--errors FILE``: the full list of problems (and, in XLSX, the offending rows) for the district."""
+    from hrpark_analysis import labels
+    from hrpark_analysis.io.problems import write_errors
+
+    errors = exc.errors if isinstance(exc, InputErrors) else [exc]
+    path = write_errors(errors, args.errors, force=getattr(args, "force", False))
+    _done(labels.ERRORS_WRITTEN.format(path=path))
+
+
+def _report_error(exc: HrparkError) -> None:
+    if isinstance(exc, InputErrors) and len(exc.errors) > 1:
+        from hrpark_analysis.io.problems import listing
+
+        lines = listing(exc.errors)
+        print(f"hrpark: 错误: {lines[0]}", file=sys.stderr)
+        print("\n".join(lines[1:]), file=sys.stderr)
+    else:
+        print(f"hrpark: 错误: {exc}", file=sys.stderr)
+
+
 def _done(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -170,6 +210,14 @@ def _add_policy_options(p: argparse.ArgumentParser) -> None:
         metavar="K=V",
         default=[],
         help="override a policy parameter, e.g. grading.excellent_share=0.2 (repeatable)",
+    )
+
+
+def _add_errors_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--errors",
+        metavar="FILE.xlsx|csv",
+        help="on bad input, also write every problem to this file (XLSX: with a copy of the offending rows)",
     )
 
 
@@ -189,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_policy_options(p)
     p.add_argument("--out", required=True, help="output folder for grades.csv and ledger.csv")
     p.add_argument("--force", action="store_true", help="replace existing output files")
+    _add_errors_option(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("eligibility", help="check applicants against 第八条")
@@ -196,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_policy_options(p)
     p.add_argument("--out", required=True, help="output folder for eligibility.csv")
     p.add_argument("--force", action="store_true", help="replace existing output files")
+    _add_errors_option(p)
     p.set_defaults(func=cmd_eligibility)
 
     p = sub.add_parser(
@@ -207,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_policy_options(p)
     p.add_argument("--out", required=True, help="output folder for applications.csv and new_parks.csv")
     p.add_argument("--force", action="store_true", help="replace existing output files")
+    _add_errors_option(p)
     p.set_defaults(func=cmd_applications)
 
     p = sub.add_parser("policy", help="show the effective policy or a reform's diff")
@@ -228,7 +279,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", help="evaluation sheet YAML (default: the bundled illustrative sheet)")
     p.add_argument("--out", required=True, help="output folder for scores.csv")
     p.add_argument("--force", action="store_true", help="replace existing output files")
+    _add_errors_option(p)
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("check", help="check a whole data folder without producing any report")
+    p.add_argument("--data", required=True, help="data folder laid out like the sample dataset")
+    p.add_argument(
+        "--year", type=int, help="evaluation year (default: the latest year of the monthly reports)"
+    )
+    _add_policy_options(p)
+    p.add_argument("--sheet", help="evaluation sheet YAML (default: the bundled illustrative sheet)")
+    _add_errors_option(p)
+    p.add_argument("--force", action="store_true", help="replace an existing --errors file")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("template", help="write fill-in XLSX templates (Chinese headers) for every input file")
+    p.add_argument("--out", required=True, help="output folder for the templates")
+    p.add_argument(
+        "--year", type=int, help="the year the data are for: no year cell after it (default: 2000–2100)"
+    )
+    _add_policy_options(p)
+    p.add_argument(
+        "--sheet", help="evaluation sheet YAML: its indicators and monthly fields (default: bundled)"
+    )
+    p.add_argument("--force", action="store_true", help="replace existing templates")
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("sample", help="write a fresh copy of the synthetic sample dataset (示例数据)")
     p.add_argument("--out", required=True, help="output folder")
@@ -248,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", choices=["text", "json"], default="text", help="Chinese text (default) or JSON"
     )
+    _add_errors_option(p)
     p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("report", help="generate a report notebook + HTML + XLSX with papermill")
@@ -266,8 +342,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except InputError as exc:
+        _report_error(exc)
+        if getattr(args, "errors", None):
+            try:
+                _hand_back(args, exc)
+            except HrparkError as other:
+                _report_error(other)
+        return exc.exit_code
     except HrparkError as exc:
-        print(f"hrpark: 错误: {exc}", file=sys.stderr)
+        _report_error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
         print("hrpark: 已中断", file=sys.stderr)

@@ -486,3 +486,122 @@ IMPACT = {
     "money_only": "等次不变，资金变化",
 }
 NOT_SET = "(不设)"
+
+# --- the bureau's own data: input files, their Chinese headers and the templates (io/tables.py, io/template.py)
+# Each input file of a data folder: the Chinese name of its role, which is also the name of the worksheet
+# that holds its rows in an XLSX file (a sheet named like the file stem is read as well).
+INPUT_ROLE = {
+    "parks": "园区名单",
+    "evaluations": "评估结果",
+    "monthly": "月报",
+    "targets": "年度目标",
+    "ratings": "专家评分",
+    "events": "扣分与否决事项",
+    "applicants": "申报单位",
+}
+# Every input column: (Chinese header, meaning, unit, article). The Chinese header is what the templates
+# write and what every reader accepts as an alias of the English key: ONE table for both.
+# The monthly figures take theirs from the evaluation sheet's ``monthly_fields`` (name and unit).
+INPUT_COLUMN = {
+    "park_id": ("园区编号", "园区的唯一编号(如 P01)，各文件之间以此对应", "", "第三条"),
+    "applicant_id": ("申报单位编号", "申报园区的唯一编号(如 A01)", "", "第九条(一)"),
+    "name": ("园区名称", "园区的名称", "", "第三条"),
+    "district": ("区县", "园区所在区县(可写 渝北 或 渝北区)，决定其属于一区两群的哪一区域", "", "第四条"),
+    "certified_year": ("认定年份", "市级人力资源服务产业园授牌的年份", "年", "第九条(四)"),
+    "certified_month": ("认定月份", "授牌的月份；月报从该月起报送(空 = 得分表的默认月份)", "月", "第十六条"),
+    "kind": ("园区类型", "综合性 或 专业性(可空)", "", "第三条"),
+    "online_offline": ("线上+线下", "是否为“线上+线下”园区(是/否，可空 = 否)", "", "第三条；第八条 末段"),
+    "year": ("年度", "评估、报送或目标所属的年份", "年", "第二十条"),
+    "month": ("月份", "月报所属的月份(1–12)", "月", "第十六条"),
+    "score": ("总分", "年度绩效评估总分(0–100)", "分", "第二十四条"),
+    "veto": ("一票否决", "是否触发一票否决事项(是/否，空 = 否)", "", "第二十四条"),
+    "rectified": (
+        "整改合格",
+        "不合格园区限期整改后是否合格(是/否，空 = 不适用或尚未确定)",
+        "",
+        "第二十五条(二)",
+    ),
+    "score_economic": ("经济发展得分", "经济发展方面的分项得分(可空)", "分", "第二十一条(一)"),
+    "score_role": ("作用发挥得分", "作用发挥方面的分项得分(可空)", "分", "第二十一条(二)"),
+    "score_operations": ("运营管理得分", "运营管理方面的分项得分(可空)", "分", "第二十一条(三)"),
+    "indicator": ("指标代码", "得分表中的指标代码(下拉选择)", "", "第二十一条"),
+    "target": ("目标值", "年度运营发展目标，单位同该指标(大于 0)", "指标单位", "第十四条"),
+    "rating": ("评分", "专家评分，按该指标的评分方式(分值或 0–1)", "分或比例", "第二十二条(三)"),
+    "expert": ("专家", "评分专家的代号(同一指标多位专家取平均)", "", "第二十二条(三)"),
+    "count": ("次数", "扣分或一票否决事项发生的次数", "次", "第二十一条(三)；第二十四条"),
+    "note": ("备注", "事项说明(可空)", "", "第二十一条(三)"),
+    "floor_area_m2": ("园区建筑面积", "园区建筑面积", "平方米", "第八条(二)"),
+    "n_institutions": ("入驻机构数", "入驻人力资源服务机构数量", "家", "第八条(五)"),
+    "revenue_first_year": ("运营首年营业收入", "运营首年人力资源服务营业收入", "万元", "第八条(五)"),
+    "employment_served": ("帮助就业和流动人次", "每年帮助劳动者实现就业和流动人次", "人次", "第八条(六)"),
+    "talent_moves": ("优秀紧缺人才流动人次", "每年帮助优秀紧缺人才流动人次", "人次", "第八条(七)"),
+    "policy_support": ("地方政策支持", "所在区县出台支持政策(是/否)", "", "第八条(一)"),
+    "plan_complete": ("建设方案完整", "有完整的园区建设方案(是/否)", "", "第八条(二)"),
+    "infrastructure": ("基础设施完备", "基础设施完备(是/否)", "", "第八条(三)"),
+    "management": ("运营管理机制健全", "运营管理机制健全(是/否)", "", "第八条(四)"),
+    "material_application_form": ("申报函件和审批表", "材料是否齐全(是/否，空 = 尚未审核)", "", "第十条(一)"),
+    "material_local_policy": ("地方政策措施或规划", "材料是否齐全(是/否，空 = 尚未审核)", "", "第十条(二)"),
+    "material_park_plan": ("园区规划及证明材料", "材料是否齐全(是/否，空 = 尚未审核)", "", "第十条(三)"),
+    "material_institution_list": ("拟入驻机构名录", "材料是否齐全(是/否，空 = 尚未审核)", "", "第十条(四)"),
+    "expert_review": ("专家评审", "通过 / 未通过(空 = 尚未评审)", "", "第九条(二)"),
+    "publicity_objection": ("公示异议", "异议成立 / 无异议(空 = 公示未结束)", "", "第九条(三)"),
+    "round": ("申报批次", "申报所属年度(认定当年)", "年", "第九条"),
+}
+MONTHLY_HEADER = "{name}({unit})"  # a monthly figure's header: the sheet's name and unit
+HEADER_UNKNOWN = "无法识别的列名 {header!r}{hint}(可用的列名: {known})"
+HEADER_HINT = "；是否想用 {best}？"
+# the templates (hrpark template)
+TEMPLATE_GUIDE_SHEET = "填写说明"
+TEMPLATE_LISTS_SHEET = "选项"
+TEMPLATE_GUIDE_COLUMNS = ("列名", "英文键", "含义", "单位", "依据", "是否必填", "可填的值")
+TEMPLATE_REQUIRED = {True: "必填", False: "可空"}
+TEMPLATE_EXAMPLE = "示例行"  # written in the first column of the example row; rows marked so are skipped
+TEMPLATE_GUIDE_INTRO = (
+    "本表为《重庆市市级人力资源服务产业园管理办法(试行)》(渝人社发〔2021〕57号)数据报送模板：{role}。",
+    "第 1 行为中文列名，第 2 行(隐藏)为对应的英文键，请勿修改或删除这两行；数据从第 4 行起填写。",
+    "第 3 行为示例行(首列标有“示例行”)，读取时跳过，可保留也可删除。",
+    "可直接保存为 xlsx，也可另存为 CSV(UTF-8 或 GBK 编码均可)。",
+)
+TEMPLATE_YEAR_NOTE = "年度应在 {lo}–{hi} 之间"
+TEMPLATE_WRITTEN = "模板已写入 {out}({n} 个文件)"
+# hrpark check and the list of problems (cli.py)
+CHECK_CLEAN = (
+    "数据检查通过: {folder}，{n_parks} 个园区，{year} 年 {n_taking_part} 个园区参加评估，{n_files} 个文件"
+)
+CHECK_MISSING_MONTHS = "；缺报月报 {n} 条(第十六条，计入报送及时率): {which}"
+CHECK_MISSING_MONTH = "{park_id} {year}年{month}月"
+CHECK_MISSING_MORE = " 等"
+CHECK_SEPARATOR = "、"
+ERRORS_HEADER = "输入数据有 {n} 处问题，涉及 {files} 个文件:"
+ERRORS_MORE = "……另有 {n} 处问题未列出(用 --errors 文件 保存完整清单)"
+ERRORS_WRITTEN = "问题清单已写入 {path}"
+ERRORS_COLUMN = {
+    "file": "文件",
+    "sheet": "工作表",
+    "row": "行",
+    "column": "列",
+    "value": "值",
+    "problem": "问题",
+}
+ERRORS_SHEET = "问题清单"
+ERRORS_ROWS_SHEET = "问题行-{n}"
+# the example row of each template (skipped on reading): a value per key; the first cell carries the mark
+TEMPLATE_EXAMPLE_VALUES = {
+    "park_id": "P01", "applicant_id": "A01", "name": "某某人力资源服务产业园", "district": "渝北区",
+    "certified_month": 10, "kind": "综合性", "online_offline": "否", "month": 1, "score": 78.5, "veto": "否",
+    "rectified": "", "score_economic": 31.2, "score_role": 26.8, "score_operations": 20.5, "target": 90000,
+    "rating": 0.8, "expert": "E1", "count": 1, "note": "消防通道临时堵塞，已当场整改", "floor_area_m2": 15800,
+    "n_institutions": 34, "revenue_first_year": 68000, "employment_served": 265000, "talent_moves": 2650,
+    "policy_support": "是", "plan_complete": "是", "infrastructure": "是", "management": "是",
+    "material_application_form": "是", "material_local_policy": "是", "material_park_plan": "是",
+    "material_institution_list": "是", "expert_review": "通过", "publicity_objection": "无异议",
+}  # fmt: skip
+TEMPLATE_EXAMPLE_MARK = TEMPLATE_EXAMPLE + "({value})"
+TEMPLATE_VALUES_YES_NO = "是 / 否"
+TEMPLATE_VALUES_RANGE = "{lo} 至 {hi}"
+TEMPLATE_VALUES_MIN = "不小于 {lo}"
+TEMPLATE_VALUES_LIST = "下拉选择：{values}"
+TEMPLATE_VALUES_DISTRICT = "下拉选择：一区两群的 {n} 个区县(第四条)"
+TEMPLATE_INVALID = "填写的值不符合要求：{values}"
+TEMPLATE_MONTHLY_MEANING = "月报数据：{name}({aggregation})"
+TEMPLATE_AGGREGATION = {"flow": "按年合计", "stock": "取年末最后报送月份"}

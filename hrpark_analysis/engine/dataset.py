@@ -5,7 +5,9 @@ This is the one entry point for notebooks, forecasts and sweeps::
     ds = load_dataset(SAMPLE_DIR, 2025, policy)
     result = ledger.build(ds.parks, ds.evaluations, policy)   # past results + the scored year
 
-Files (CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX with the same stem; see ``data/sample/README.md``):
+Files (CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX with the same stem; see ``sample_data/README.md``),
+with the English keys or the Chinese headers of ``hrpark template`` (labels.INPUT_COLUMN). Every file is
+read and checked before anything stops, so all of a folder's problems come back in one InputErrors:
 
 | file | required | content |
 |---|---|---|
@@ -27,9 +29,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hrpark_analysis import labels
 from hrpark_analysis.engine import ledger, monthly
 from hrpark_analysis.errors import InputError
 from hrpark_analysis.io import readers
+from hrpark_analysis.io.problems import Problems
 from hrpark_analysis.io.readers import EVALUATION_FIELDS
 from hrpark_analysis.io.tables import ROW
 from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Policy
@@ -124,16 +128,16 @@ def indicator_inputs(
     target_table = _aligned(targets, year, ids, ratio, "target", "first")
     rating_table = _aligned(ratings, year, ids, rated, "rating", sheet.setting("rating_aggregate"))
     event_table = _aligned(events, year, ids, counted, "count", "sum").fillna(0.0)
+    problems = Problems()
     for table, kind, file, column in (
         (target_table, "目标值(第十四条)", files.get("targets", "targets.csv"), "target"),
         (rating_table, "专家评分(第二十二条(三))", files.get("ratings", "ratings.csv"), "rating"),
     ):
-        lacking = table.isna().to_numpy()
-        if lacking.any():
-            i, j = (int(k[0]) for k in np.nonzero(lacking))
+        for i, j in zip(*np.nonzero(table.isna().to_numpy()), strict=True):
             ind = sheet.get(table.columns[j])
-            raise InputError(f"园区 {ids[i]} 缺少 {year} 年指标 {ind.id}({ind.name})的{kind}", file=file,
-                             column=column)  # fmt: skip
+            problems.add(InputError(f"园区 {ids[i]} 缺少 {year} 年指标 {ind.id}({ind.name})的{kind}", file=file,
+                                    column=column))  # fmt: skip
+    problems.raise_any()
 
     out: dict[str, dict[str, np.ndarray]] = {}
     for ind in sheet.indicators:
@@ -173,10 +177,11 @@ def score_frames(
     """
     reported = monthly_reports.loc[monthly_reports["year"] == year, "park_id"]
     silent = ~parks["park_id"].isin(set(reported))
-    if silent.any():
-        pid = parks.loc[silent, "park_id"].iloc[0]
-        raise InputError(f"园区 {pid} 在 {year} 年参加绩效评估，但没有任何月报(第十六条)，无法计算年度指标",
-                         file=files.get("monthly", "monthly.csv"), column="park_id")  # fmt: skip
+    problems = Problems()
+    for pid in parks.loc[silent, "park_id"]:
+        problems.add(InputError(f"园区 {pid} 在 {year} 年参加绩效评估，但没有任何月报(第十六条)，无法计算年度指标",
+                                file=files.get("monthly", "monthly.csv"), column="park_id"))  # fmt: skip
+    problems.raise_any()
     annual = monthly.annual_figures(
         monthly_reports,
         parks,
@@ -215,18 +220,45 @@ def load_dataset(
     if not data_dir.is_dir():
         raise InputError("数据文件夹不存在", file=data_dir)
     sheet = load_sheet(sheet_path, total_points=policy["evaluation.total_points"])
-    paths = {
-        "parks": readers.find_table(data_dir, "parks", required=True),
-        "evaluations": readers.find_table(data_dir, "evaluations", required=False),
-        "monthly": readers.find_table(data_dir, "monthly", required=True),
-        "targets": readers.find_table(data_dir, "targets", required=bool(sheet.by_method("ratio_to_target"))),
-        "ratings": readers.find_table(data_dir, "ratings", required=bool(sheet.by_method("rating"))),
-        "events": readers.find_table(data_dir, "events", required=False),
-    }
-    parks = readers.read_parks(paths["parks"], policy)
-    ids = parks["park_id"].to_numpy()
-    past = readers.read_past_evaluations(paths["evaluations"], year)
+    # Every file is read and checked before anything stops, so a district gets all its mistakes back at once.
+    problems = Problems()
+    required = {
+        "parks": True, "evaluations": False, "monthly": True,
+        "targets": bool(sheet.by_method("ratio_to_target")), "ratings": bool(sheet.by_method("rating")),
+        "events": False,
+    }  # fmt: skip
+    paths: dict[str, Path | None] = {}
+    for stem, needed in required.items():
+        paths[stem] = None
+        with problems.collecting():
+            paths[stem] = readers.find_table(data_dir, stem, required=needed)
+    parks = None
+    if paths["parks"]:
+        with problems.collecting():
+            parks = readers.read_parks(paths["parks"], policy, problems)
+    ids = None if parks is None else parks["park_id"].dropna().to_numpy()
+    results = readers.read_results(None)
     evaluations_file = paths["evaluations"] or data_dir / "evaluations.csv"
+    if paths["evaluations"]:
+        with problems.collecting():
+            results = readers.read_results(paths["evaluations"], problems)
+            readers.check_known_parks(results, ids, paths["evaluations"], problems)
+    reports = targets = ratings = events = None
+    with problems.collecting():
+        if paths["monthly"]:
+            reports = readers.read_monthly(paths["monthly"], sheet.monthly_fields, ids, problems)
+    with problems.collecting():
+        if paths["targets"]:
+            targets = readers.read_targets(paths["targets"], sheet, ids, problems)
+    with problems.collecting():
+        if paths["ratings"]:
+            ratings = readers.read_ratings(paths["ratings"], sheet, ids, problems)
+    with problems.collecting():
+        if paths["events"]:
+            events = readers.read_events(paths["events"], sheet, ids, problems)
+    problems.raise_any()
+    assert parks is not None and reports is not None  # both required: a problem above otherwise
+    past = results[results["year"] < year].reset_index(drop=True)
     active = taking_part(parks, past, year, policy, evaluations_file=evaluations_file)
     if not active.any():
         offset = policy["evaluation.first_evaluation_offset"]
@@ -235,16 +267,12 @@ def load_dataset(
             f"最早的认定年份为 {int(parks['certified_year'].min())} 年",
             file=paths["parks"], column="certified_year",
         )  # fmt: skip
-    reports = readers.read_monthly(paths["monthly"], sheet.monthly_fields, ids)
-    targets = readers.read_targets(paths["targets"], sheet, ids) if paths["targets"] else None
-    ratings = readers.read_ratings(paths["ratings"], sheet, ids) if paths["ratings"] else None
-    events = readers.read_events(paths["events"], sheet, ids) if paths["events"] else None
     files = {k: v for k, v in paths.items() if v is not None}
     scores, annual = score_frames(
         sheet, parks[active].reset_index(drop=True), year, reports, targets, ratings, events, files=files
     )
     current = as_evaluations(scores)
-    outcomes = readers.rectification_outcomes(paths["evaluations"], year)
+    outcomes = readers.rectification_outcomes(results, year)
     current["rectified"] = current["park_id"].map(outcomes).astype(float)
     merged = pd.concat([past[[*EVALUATION_FIELDS, ROW]], current], ignore_index=True)
     merged["veto"] = merged["veto"].astype(bool)
@@ -267,3 +295,53 @@ def score_year(
     """第二十一条–第二十三条: ``park_id, year``, points per indicator, subtotals, ``score`` and ``veto`` for
     every park taking part in YEAR's evaluation, scored from the data folder (``hrpark score``)."""
     return load_dataset(data_dir, year, policy, sheet_path=sheet_path).scores
+
+
+def latest_year(data_dir: str | Path, sheet: Sheet) -> int | None:
+    """The latest year of a data folder's monthly reports (``hrpark check`` without ``--year``), if readable."""
+    try:
+        path = readers.find_table(Path(data_dir), "monthly", required=True)
+        years = readers.read_monthly(path, sheet.monthly_fields, None)["year"]
+    except InputError:
+        return None
+    return int(years.max()) if len(years) else None
+
+
+def check(
+    data_dir: str | Path, year: int | None, policy: Policy, sheet_path: str | Path | None = None
+) -> str:
+    """``hrpark check``: every file of a data folder and the rules between them, as a report would read them
+    (:func:`load_dataset`, the one implementation), plus the applicants file if there is one; no report.
+
+    Raises every problem found (InputErrors); returns the one-line summary when the folder is clean.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError("数据文件夹不存在", file=data_dir)
+    sheet = load_sheet(sheet_path, total_points=policy["evaluation.total_points"])
+    problems = Problems()
+    with problems.collecting():
+        applicants = readers.find_table(data_dir, "applicants", required=False)
+        if applicants is not None:
+            readers.read_applicants(applicants, policy, problems)
+    year = year if year is not None else latest_year(data_dir, sheet)
+    ds = None
+    with problems.collecting():
+        if year is None:  # the monthly file is missing or broken: load_dataset says how
+            year = 0
+        ds = load_dataset(data_dir, year, policy, sheet_path=sheet_path)
+    problems.raise_any()
+    assert ds is not None
+    summary = labels.CHECK_CLEAN.format(
+        folder=data_dir.as_posix(), n_parks=len(ds.parks), year=year, n_taking_part=len(ds.scores),
+        n_files=len(ds.files) - 1 + (applicants is not None),
+    )  # fmt: skip
+    missing = ds.missing_months
+    if len(missing):
+        shown = 5  # a line, not a list: load_dataset(...).missing_months has them all
+        which = labels.CHECK_SEPARATOR.join(
+            labels.CHECK_MISSING_MONTH.format(park_id=r.park_id, year=r.year, month=r.month)
+            for r in missing.head(shown).itertuples()
+        ) + (labels.CHECK_MISSING_MORE if len(missing) > shown else "")
+        summary += labels.CHECK_MISSING_MONTHS.format(n=len(missing), which=which)
+    return summary
