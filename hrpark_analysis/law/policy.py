@@ -56,6 +56,7 @@ SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "procedure.required_materials": checks.list_of(checks.text),
     "evaluation.first_evaluation_offset": checks.integer(0),
     "evaluation.total_points": checks.number(0, lo_open=True),
+    "evaluation.score_precision": checks.integer(0, 6),
     "grading.pass_mark": checks.number(0, 100),
     "grading.pass_mark_inclusive": checks.boolean,
     "grading.veto_enabled": checks.boolean,
