@@ -7,8 +7,6 @@ checks (unknown parks, missing years) can still name the row.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hrpark_analysis import userfiles
 from hrpark_analysis.errors import InputError
 from hrpark_analysis.io.publish import (
     output_files as output_files,  # moved there; callers still import it here
@@ -39,23 +38,12 @@ class Column:
     max: float | None = None
 
 
-def _decode(data: bytes, path: Path) -> str:
-    # Chinese Excel saves CSV as GB18030/GBK; others save UTF-8, often with a BOM.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError("无法识别文件编码(支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK)", file=path)
-
-
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV or XLSX file as text cells plus the ``_row`` column; blank rows are skipped."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError("文件不存在", file=path)
+    path = userfiles.check_regular(path)  # a regular file within the size bound (userfiles.py)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        userfiles.check_xlsx(path)  # its declared range and unpacked size, before it is loaded
         try:
             raw = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many kinds for a broken workbook
@@ -63,14 +51,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
         rows = [["" if _is_blank(v) else _cell_text(v) for v in rec] for rec in raw.itertuples(index=False)]
         numbered = list(enumerate(rows, start=1))
     elif suffix in (".csv", ".txt", ""):
-        text = _decode(path.read_bytes(), path)
-        reader = csv.reader(io.StringIO(text))
-        numbered = []
-        try:
-            for rec in reader:
-                numbered.append((reader.line_num, rec))
-        except csv.Error as exc:
-            raise InputError(f"CSV 格式错误: {exc}", file=path, row=reader.line_num) from exc
+        # decoded (UTF-8/GB18030, plausibly), no NUL, one record per line with balanced quotes
+        numbered = userfiles.csv_records(userfiles.read_text(path), path)
     else:
         raise InputError(f"不支持的文件类型 {suffix}(请用 .csv 或 .xlsx)", file=path)
     numbered = [(n, [c.strip() for c in rec]) for n, rec in numbered if any(c.strip() for c in rec)]
