@@ -323,7 +323,7 @@ def load_policy(
             source = str(path)
             _, raw = yamlfile.read(path)
     except InputError as exc:
-        raise PolicyError(f"政策文件{exc}") from None
+        raise PolicyError(f"政策{exc}") from None  # "政策文件 X, 第 N 行: …"
     if not isinstance(raw, dict):
         raise PolicyError(f"{source}: 政策文件应为 YAML 映射")
     document = raw.pop("document", {}) or {}
