@@ -12,11 +12,14 @@ import json
 
 import numpy as np
 import pandas as pd
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from hrpark_analysis.cli import main
 from hrpark_analysis.engine import ledger
 from hrpark_analysis.law.policy import load_policy
 
+BASELINE = load_policy()
 EXCEL_SIXTY = 20.2 + 16.4 + 23.4  # 59.99999999999999 in binary floating point
 
 
@@ -124,3 +127,28 @@ def test_explain_steps_in_the_policy_precision(tmp_path, capsys):
 
     assert raise_for() == 10.01
     assert raise_for("evaluation.score_precision=1") == 10.1
+
+
+@given(
+    certified=st.lists(st.integers(2020, 2026), min_size=1, max_size=5),
+    last=st.integers(2021, 2025),
+    scores=st.lists(st.sampled_from([65.0, 78.5, 90.0]), min_size=40, max_size=40),
+)
+@settings(max_examples=25, deadline=None)
+def test_no_year_after_the_last_evaluation_is_ever_paid_unless_it_is_a_certification_year(
+    certified, last, scores
+):
+    parks = [[f"P{i}", "渝中", c] for i, c in enumerate(certified)]
+    rows, draw = [], iter(scores * 10)
+    for year in range(2021, last + 1):
+        rows += [[f"P{i}", year, next(draw)] for i, c in enumerate(certified) if year >= c + 1]
+    assume(rows)  # without any evaluation the ledger's last evaluation year is the last certification year
+    p, e = frames(parks, rows)
+    book = ledger.build(p, e, BASELINE).ledger  # no 不合格 here, so no plaque is withdrawn
+    due = book["year"] - book["park_id"].map(dict(zip(p["park_id"], p["certified_year"], strict=True))) >= 1
+    later = book[(book["year"] > last) & due & (book["status"] == "active")]
+    assert (later[["base_paid", "bonus", "pending", "cancelled"]] == 0).all().all()
+    assert later["awaiting_evaluation"].all()
+    np.testing.assert_allclose(
+        book["base_due"], book["base_paid"] + book["pending"] + book["cancelled"] + book["undetermined"]
+    )
