@@ -219,6 +219,7 @@ def _year_inputs(
         parks=parks,
         base_schedule=subsidy["base_schedule"],
         grade_factor=subsidy["grade_factor"],
+        score_precision=policy["evaluation.score_precision"],
     )
 
 

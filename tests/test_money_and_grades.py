@@ -152,3 +152,12 @@ def test_no_year_after_the_last_evaluation_is_ever_paid_unless_it_is_a_certifica
     np.testing.assert_allclose(
         book["base_due"], book["base_paid"] + book["pending"] + book["cancelled"] + book["undetermined"]
     )
+
+
+def test_the_sensitivity_inputs_grade_an_excel_sixty_as_the_ledger_does():
+    import hrpark_analysis as hp
+
+    parks, evals = frames([["P1", "渝中", 2024], ["P2", "江北", 2024]], [["P1", 2025, EXCEL_SIXTY],
+                                                                        ["P2", 2025, 80.0]])  # fmt: skip
+    grid = hp.sweep(parks, evals, BASELINE, shares=[0.3], pass_marks=[60])
+    assert grid["n_unqualified"].tolist() == [0]  # as hp.evaluate: 60.00 is 合格
