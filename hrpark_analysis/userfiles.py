@@ -26,6 +26,7 @@ import os
 import re
 import stat
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from hrpark_analysis.errors import InputError
@@ -91,16 +92,17 @@ def read_bytes(path: str | Path) -> bytes:
 
 def plausible_gb18030(text: str) -> bool:
     """Whether text decoded as GB18030 reads as Chinese: few non-ASCII characters outside GB2312."""
-    wide = [c for c in text if ord(c) > 0x7F]
-    if not wide:
-        return True
-    rare = 0
-    for c in set(wide):
+    counts = Counter(text)
+    wide = rare = 0
+    for c, n in counts.items():  # once per distinct character: a few thousand at most
+        if ord(c) <= 0x7F:
+            continue
+        wide += n
         try:
             c.encode("gb2312")
         except UnicodeEncodeError:
-            rare += wide.count(c)
-    return rare <= MAX_RARE_SHARE * len(wide)
+            rare += n
+    return rare <= MAX_RARE_SHARE * wide
 
 
 def decode(data: bytes, path: str | Path) -> str:
