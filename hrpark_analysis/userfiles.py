@@ -12,8 +12,8 @@ Tables (``io/tables.py``), the policy file and the evaluation sheet (``law/``) a
 - NUL characters: refused, with the line;
 - CSV: each record on its own line, quotes balanced (:func:`csv_records`), so an unclosed quote in a note
   cannot swallow the rows after it, and every error names the line where the record starts;
-- XLSX: the sheets' declared size (``<dimension ref="A1:XFD1048576">``) and the unpacked size are read from
-  the zip before the workbook is loaded (:func:`check_xlsx`).
+- XLSX: the unpacked size, each sheet's declared range (``<dimension ref="A1:XFD1048576">``) and its
+  furthest cell are read from the zip before the workbook is loaded (:func:`check_xlsx`).
 
 It sits below ``law`` (it imports only ``errors``), so every layer may use it.
 """
@@ -184,10 +184,52 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+
+
+def _too_big(rows: int, cols: int, what: str, path: str | Path) -> None:
+    if rows * cols > MAX_XLSX_CELLS:
+        raise InputError(
+            f"Excel 工作表{what}过大({rows} 行 × {cols} 列，上限 {MAX_XLSX_CELLS} 个单元格)", file=path
+        )
+
+
+def _check_sheet_extent(sheet, path: str | Path) -> None:
+    """The declared ``<dimension>`` (from the first bytes) and the furthest cell actually present (one pass
+    over the sheet's XML, in chunks), each against :data:`MAX_XLSX_CELLS`: a reader pads every row to the
+    widest one, so a single cell at XFD1048576 costs the whole grid."""
+    head = sheet.read(4096)
+    found = _DIMENSION.search(head)
+    if found:
+        c1, r1, c2, r2 = found.groups()
+        ref = found.group(0).split(b'"')[1].decode("ascii")
+        _too_big(int(r2 or r1), _column_number(c2 or c1), f"声明的范围 {ref} ", path)
+    max_row = max_col = 0
+    chunk, tail = head, b""
+    while chunk:
+        text = tail + chunk
+        for letters, digits in _CELL.findall(text):
+            max_row = max(max_row, int(digits))
+            max_col = max(max_col, _column_number(letters))
+        tail = text[-256:]  # a cell tag cut by the chunk boundary is seen whole in the next pass
+        chunk = sheet.read(2**20)
+    if max_row and max_col:
+        last = f"{_column_letters(max_col)}{max_row}"
+        _too_big(max_row, max_col, f"的数据延伸到 {last}，", path)
+
+
+def _column_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 def check_xlsx(path: str | Path) -> Path:
-    """A regular, bounded XLSX whose sheets declare at most :data:`MAX_XLSX_CELLS` cells and whose parts
-    unpack to at most :data:`MAX_XLSX_UNPACKED` bytes — read from the zip directory and the first bytes of
-    each sheet, before anything is loaded."""
+    """A regular, bounded XLSX: its parts unpack to at most :data:`MAX_XLSX_UNPACKED` bytes (the zip
+    directory) and each sheet, declared and actual, spans at most :data:`MAX_XLSX_CELLS` cells
+    (:func:`_check_sheet_extent`) — all read from the zip before the workbook is loaded."""
     path = check_regular(path)
     try:
         with zipfile.ZipFile(path) as book:
@@ -199,22 +241,9 @@ def check_xlsx(path: str | Path) -> Path:
                     file=path,
                 )
             for member in members:
-                if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename):
-                    continue
-                with book.open(member) as sheet:
-                    head = sheet.read(4096)
-                found = _DIMENSION.search(head)
-                if not found:
-                    continue
-                c1, r1, c2, r2 = found.groups()
-                rows = int(r2 or r1) - int(r1) + 1
-                cols = _column_number(c2 or c1) - _column_number(c1) + 1
-                if rows * cols > MAX_XLSX_CELLS:
-                    ref = found.group(0).split(b'"')[1].decode("ascii")
-                    raise InputError(
-                        f"Excel 工作表声明的范围 {ref} 过大({rows} 行 × {cols} 列，上限 {MAX_XLSX_CELLS} 个单元格)",
-                        file=path,
-                    )
+                if re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename):
+                    with book.open(member) as sheet:
+                        _check_sheet_extent(sheet, path)
     except zipfile.BadZipFile:
         raise InputError("无法读取 Excel 文件: 不是有效的 xlsx(zip)文件", file=path) from None
     except OSError as exc:

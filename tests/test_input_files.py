@@ -168,6 +168,26 @@ def test_an_xlsx_claiming_the_whole_grid_is_refused_before_it_is_loaded(tmp_path
     assert_refused(*evaluate(tmp_path, capsys, parks, path), path, "A1:XFD1048576")
 
 
+def test_an_xlsx_with_a_far_cell_and_no_declared_range_is_refused_before_it_is_loaded(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["park_id", "year", "score"])
+    book.active["XFD1048576"] = "x"  # one cell: a reader pads every row to it, ~1.9 GB
+    plain = tmp_path / "far.plain.xlsx"
+    book.save(plain)
+    path = tmp_path / "far.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+            dst.writestr(item, data)
+    began = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        read_table(path)
+    assert time.perf_counter() - began < 5
+    assert "XFD1048576" in err.value.message and err.value.file == str(path)
+
+
 def test_an_xlsx_of_ordinary_size_still_reads(tmp_path):
     path = _xlsx_claiming(tmp_path / "evals.xlsx", "A1:C2")
     assert read_table(path)["park_id"].tolist() == ["P01"]
