@@ -133,8 +133,8 @@ def _utf8_or_gb18030(data: bytes, path: str | Path) -> str:
         ) from None
     if not plausible_gb18030(text):
         raise InputError(
-            "文件编码不像 UTF-8 或中文 GB18030/GBK(可能是西文 Windows-1252 编码)，按 GB18030 读取会成为乱码；"
-            f"请另存为 UTF-8(支持 {ENCODINGS_NAMED})",
+            "文件编码无法可靠识别：不是 UTF-8，按 GB18030/GBK 读取会得到大量生僻字(乱码，常见于西文 Windows-1252"
+            f" 编码的文件)；请另存为 UTF-8(支持 {ENCODINGS_NAMED})",
             file=path,
         )
     return text
