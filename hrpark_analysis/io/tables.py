@@ -43,7 +43,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = userfiles.check_regular(path)  # a regular file within the size bound (userfiles.py)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        userfiles.check_xlsx(path)  # its declared range and unpacked size, before it is loaded
+        userfiles.check_xlsx(path)  # unpacked size, each sheet's range and furthest cell, before loading
         try:
             raw = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many kinds for a broken workbook
