@@ -39,7 +39,6 @@ from hrpark_analysis.engine.forecast import forecast as _forecast
 from hrpark_analysis.engine.ledger import Evaluation
 from hrpark_analysis.engine.sensitivity import MonteCarlo
 from hrpark_analysis.law import policy as _policy
-from hrpark_analysis.law import sheet as _sheet
 from hrpark_analysis.law.policy import Policy
 from hrpark_analysis.reports import explain as _shown
 
@@ -151,18 +150,16 @@ def explain(
     park_id: str,
     year: int,
     *,
-    sheet: str | Path | None = None,
     text: bool = False,
 ) -> dict[str, Any] | str:
     """第二十四条 / 第十一条 / 第二十五条: why ``park_id`` got its grade and money in ``year``.
 
     The same facts ``hrpark explain --format json`` prints, as a dict: ``score``, ``grade``, ``rank``,
     ``n_participants``, ``cap_formula``, ``boundary_score`` (the lowest 优秀 score), ``tie_group``, ``veto``,
-    ``points_to_excellent`` (the least raise, in steps of the sheet's ``score_decimals``, that makes it 优秀
+    ``points_to_excellent`` (the least raise, in steps of the policy's ``evaluation.score_precision``, that makes it 优秀
     with every other park unchanged), ``points_above_pass_mark``, ``readings`` (its grade under every value of
     each reading of 第二十四条), ``money`` and ``articles`` (each rule with the quoted clause). ``text=True``
-    gives the Chinese text ``hrpark explain`` prints instead. ``sheet`` is the scoring sheet whose
-    ``score_decimals`` sets the step (default: the shipped sheet). An unknown park, or a year the park did not
+    gives the Chinese text ``hrpark explain`` prints instead. An unknown park, or a year the park did not
     take part in, raises :class:`hrpark_analysis.errors.InputError` naming it.
 
     >>> import hrpark_analysis as hp
@@ -176,11 +173,8 @@ def explain(
     >>> print(hp.explain(d.parks, d.evaluations, p, "P03", 2025, text=True).splitlines()[0])
     园区 P03 2025 年绩效评估：78.35 分，合格，名次 8/24
     """
-    scoring = _sheet.load_sheet(sheet, total_points=policy["evaluation.total_points"])
     result = _ledger.build(parks, evaluations, policy)
-    item = _explain.explain(
-        result, parks, policy, park_id, int(year), score_decimals=scoring.setting("score_decimals")
-    )
+    item = _explain.explain(result, parks, policy, park_id, int(year))
     return _shown.to_text(item) if text else item
 
 
@@ -198,8 +192,8 @@ def compare(
     park-years whose grade, status (plaque withdrawn, 第二十五条(二)) or any amount of the year differs are
     listed (every park-year with ``all_rows=True``). Columns: park_id, year, ``grade_a``/``grade_b``,
     ``status_a``/``status_b``, then for ``paid`` (base_paid + bonus), base_due, base_paid, bonus, pending,
-    cancelled and district_match ``X_a``, ``X_b`` and ``X_diff`` = b − a (万元), and ``changed`` (which of
-    them differ). A park whose plaque ``policy_b`` withdraws earlier is not evaluated after that.
+    cancelled, district_match and undetermined (a year awaiting its evaluation) ``X_a``, ``X_b`` and
+    ``X_diff`` = b − a (万元), and ``changed`` (which of them differ). A park whose plaque ``policy_b`` withdraws earlier is not evaluated after that.
 
     >>> import hrpark_analysis as hp
     >>> p = hp.load_policy()
@@ -225,6 +219,7 @@ def _year_inputs(
         parks=parks,
         base_schedule=subsidy["base_schedule"],
         grade_factor=subsidy["grade_factor"],
+        score_precision=policy["evaluation.score_precision"],
     )
 
 

@@ -122,12 +122,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from hrpark_analysis.reports import explain as shown
 
     policy = _policy(args)
-    sheet = load_sheet(args.sheet, total_points=policy["evaluation.total_points"])
+    # --sheet stays part of the command line and is still checked; the step of points_to_excellent is the
+    # policy's evaluation.score_precision, the precision scores are graded at (issue 12)
+    load_sheet(args.sheet, total_points=policy["evaluation.total_points"])
     parks, evaluations = inputs.read_parks_and_evaluations(args.parks, args.evaluations, policy)
     result = ledger.build(parks, evaluations, policy, evaluations_file=args.evaluations)
     item = explain.explain(
         result, parks, policy, args.park, args.year,
-        score_decimals=sheet.setting("score_decimals"),
         parks_file=args.parks, evaluations_file=args.evaluations,
     )  # fmt: skip
     print(shown.to_json(item) if args.format == "json" else shown.to_text(item))
@@ -318,7 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, type=int, help="evaluation year")
     _add_policy_options(p)
     p.add_argument(
-        "--sheet", help="evaluation sheet YAML, for its score_decimals (default: the bundled sheet)"
+        "--sheet",
+        help="evaluation sheet YAML, checked (the step of points_to_excellent is evaluation.score_precision)",
     )
     p.add_argument(
         "--format", choices=["text", "json"], default="text", help="Chinese text (default) or JSON"

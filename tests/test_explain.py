@@ -201,7 +201,7 @@ def test_points_to_excellent_is_the_brute_force_least_raise(
                      np.empty(n, object), np.ones(n, np.int64))  # fmt: skip
     words = np.array([GRADE_NAMES[int(g)] for g in ex.regrade(base, score, args)], dtype=object)
     cohort = ex.Cohort(2023, base.park_ids, score, veto, dims, words, base.rank)
-    fast = ex.points_to_excellent(cohort, args, score_decimals=2, total_points=100)
+    fast = ex.points_to_excellent(cohort, args, score_precision=2, total_points=100)
     for i in range(n):
         slow = brute_force(cohort, args, i)
         assert (np.isnan(fast[i]) and slow is None) or fast[i] == pytest.approx(slow, abs=1e-9), (
@@ -218,7 +218,7 @@ def test_the_annual_explanations_share_one_function(files):
     policy = load_policy()
     parks = readers.read_parks(files[0], policy)
     result = ledger.build(parks, readers.read_evaluations(files[1]), policy)
-    items = ex.explain_year(result, parks, policy, 2023, score_decimals=2)
+    items = ex.explain_year(result, parks, policy, 2023)
     assert [i["park_id"] for i in items] == [f"P{i:02d}" for i in range(1, 11)]
     grades = pd.Series({i["park_id"]: i["grade"] for i in items})
     assert list(grades[grades == "excellent"].index) == ["P01", "P02"]

@@ -374,6 +374,7 @@ def test_year_inputs_put_this_years_base_at_risk():
     x = sensitivity.year_inputs(
         evaluations, year=2025, parks=parks, base_schedule=policy["subsidy.base_schedule"],
         grade_factor=policy.section("subsidy")["grade_factor"],
+        score_precision=policy["evaluation.score_precision"],
     )  # fmt: skip
     assert x.park_ids.tolist() == ["P1", "P2", "P3"]
     assert x.base_due.tolist() == [100.0, 50.0, 0.0]  # 第十一条: 150 / 100 / 50, nothing after three years

@@ -18,7 +18,8 @@ from hrpark_analysis.law.policy import Policy
 KEYS = ["park_id", "year"]
 #: What a park-year's outcome is made of: words compared exactly, amounts (万元) within MONEY_TOLERANCE.
 OUTCOME_WORDS = ["grade", "status"]
-MONEY = ["paid", "base_due", "base_paid", "bonus", "pending", "cancelled", "district_match"]
+# undetermined: a year awaiting its evaluation (第二十条), e.g. one policy's first evaluation comes later
+MONEY = ["paid", "base_due", "base_paid", "bonus", "pending", "cancelled", "district_match", "undetermined"]
 MONEY_TOLERANCE = 1e-6  # 万元 (0.01 元): float noise below a cent is not a change of money
 COMPARE_COLUMNS = [
     *KEYS,

@@ -90,9 +90,11 @@ def regrade(cohort: Cohort, score: np.ndarray, args: dict[str, Any]) -> np.ndarr
 
 
 def points_to_excellent(
-    cohort: Cohort, args: dict[str, Any], *, score_decimals: int, total_points: float
+    cohort: Cohort, args: dict[str, Any], *, score_precision: int, total_points: float
 ) -> np.ndarray:
-    """第二十四条: per park, the least raise (a multiple of 10^-score_decimals) that makes it 优秀, others unchanged.
+    """第二十四条: per park, the least raise (a multiple of 10^-score_precision) that makes it 优秀, others unchanged.
+
+    ``score_precision`` is the policy's ``evaluation.score_precision``, the decimals scores are graded at.
 
     0 for a park already 优秀, NaN when no raise up to ``total_points`` can. Grades depend on a park's own
     score only through its comparison with the other scores and the thresholds, so the grade is constant
@@ -103,7 +105,7 @@ def points_to_excellent(
     out = np.full(n, np.nan)
     if n == 0:
         return out
-    unit = 10**score_decimals
+    unit = 10**score_precision
     own = np.round(cohort.score * unit).astype(np.int64)
     marks = [args["pass_mark"]] + (
         [args["excellent_min_score"]] if args["excellent_min_score"] is not None else []
@@ -229,18 +231,17 @@ def explain_year(
     parks: pd.DataFrame,
     policy: Policy,
     year: int,
-    *,
-    score_decimals: int,
 ) -> list[dict[str, Any]]:
     """Every participant of ``year`` explained (grades.csv order), sharing the cohort's grading work."""
     cohort = Cohort.of(result.grades, year)
+    precision = policy["evaluation.score_precision"]
     args = policy.section("grading")
     n = len(cohort.score)
     cap, formula = cap_formula(n, excellent_share=args["excellent_share"], cap_rounding=args["cap_rounding"])
     excellent = cohort.grade == GRADE_NAMES[EXCELLENT]
     boundary = float(cohort.score[excellent].min()) if excellent.any() else None
     raise_by = points_to_excellent(
-        cohort, args, score_decimals=score_decimals, total_points=policy["evaluation.total_points"]
+        cohort, args, score_precision=precision, total_points=policy["evaluation.total_points"]
     )
     below = grading.below_pass_mark(
         cohort.score, pass_mark=args["pass_mark"], pass_mark_inclusive=args["pass_mark_inclusive"]
@@ -271,7 +272,7 @@ def explain_year(
             "points_to_excellent": _opt(raise_by[i]),
             "pass_mark": args["pass_mark"], "pass_mark_inclusive": args["pass_mark_inclusive"],
             "below_pass_mark": bool(below[i]),
-            "points_above_pass_mark": round(float(cohort.score[i] - args["pass_mark"]), score_decimals),
+            "points_above_pass_mark": round(float(cohort.score[i] - args["pass_mark"]), precision) + 0.0,
             "readings": {
                 key: [{"value": r["value"], "applied": r["applied"], "grade": None if r["grades"] is None else r["grades"][i]} for r in rows]
                 for key, rows in readings.items()
@@ -300,7 +301,6 @@ def explain(
     park_id: str,
     year: int,
     *,
-    score_decimals: int,
     parks_file: str | Path = "parks",
     evaluations_file: str | Path = "evaluations",
 ) -> dict[str, Any]:
@@ -315,7 +315,7 @@ def explain(
             file=evaluations_file,
             column="year",
         )
-    for item in explain_year(result, parks, policy, year, score_decimals=score_decimals):
+    for item in explain_year(result, parks, policy, year):
         if item["park_id"] == park_id:
             return item
     raise AssertionError("unreachable: the park took part in the year")

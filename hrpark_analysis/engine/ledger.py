@@ -16,7 +16,7 @@ from hrpark_analysis.errors import InputError
 from hrpark_analysis.io.tables import ROW
 from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Policy
 from hrpark_analysis.rules import subsidy
-from hrpark_analysis.rules.grading import GRADE_NAMES, NOT_EVALUATED, grade_scores
+from hrpark_analysis.rules.grading import GRADE_NAMES, NOT_EVALUATED, grade_scores, graded_score
 
 GRADE_COLUMNS = ["park_id", "year", "score", "rank", "grade", "cap_exceeded"]
 LEDGER_COLUMNS = [
@@ -93,6 +93,7 @@ def build(
     withdrawn park is never evaluated again, docs/readings.md §3).
     """
     offset = policy["evaluation.first_evaluation_offset"]
+    precision = policy["evaluation.score_precision"]
     grading_args = policy.section("grading")
     step_args = subsidy.rule_arguments(policy)
     park_ids = parks["park_id"].to_numpy()
@@ -150,11 +151,12 @@ def build(
                     f"园区 {bad['park_id']} 已因连续两年不合格被取消授牌(第二十五条(二))，不应再有 {year} 年的评估",
                     file=evaluations_file, row=int(bad[ROW]), column="year",
                 )  # fmt: skip
-            score[pos] = rows["score"].to_numpy(dtype=float)
+            # the one place input scores are rounded before 第二十四条 (evaluation.score_precision)
+            score[pos] = graded_score(rows["score"].to_numpy(dtype=float), score_precision=precision)
             veto[pos] = rows["veto"].to_numpy(dtype=bool)
             rectified[pos] = rows["rectified"].to_numpy(dtype=float)
             for c in DIMENSION_COLUMNS:
-                dims[c][pos] = rows[c].to_numpy(dtype=float)
+                dims[c][pos] = graded_score(rows[c].to_numpy(dtype=float), score_precision=precision)
         if year <= last_eval:
             missing = due_for_evaluation & np.isnan(score)
             if missing.any():
@@ -207,6 +209,7 @@ def build(
             "evaluated": evaluated[exists],
             "score": score[exists], "rectified": rectified[exists],
             "revoked_this_year": amounts.newly_revoked[exists],
+            "awaiting_evaluation": amounts.awaiting[exists], "undetermined": amounts.undetermined[exists],
         }))  # fmt: skip
 
     grades = (

@@ -7,9 +7,7 @@ checks (unknown parks, missing years) can still name the row.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import math
 import re
 from collections.abc import Sequence
@@ -19,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hrpark_analysis import labels
+from hrpark_analysis import labels, userfiles
 from hrpark_analysis.errors import InputError
 from hrpark_analysis.io.problems import Problems
 from hrpark_analysis.io.publish import (
@@ -45,37 +43,20 @@ class Column:
     aliases: tuple[str, ...] = ()  # Chinese headers beyond labels.INPUT_COLUMN (the first is the template's)
 
 
-def _decode(data: bytes, path: Path) -> str:
-    # Chinese Excel saves CSV as GB18030/GBK; others save UTF-8, often with a BOM.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError("无法识别文件编码(支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK)", file=path)
-
-
 def read_table(path: str | Path, role: str | None = None) -> pd.DataFrame:
     """Read a CSV or XLSX file as text cells plus the ``_row`` column; blank rows are skipped.
 
     ``role`` (``parks``, ``monthly`` …) picks the worksheet of a workbook with several (see :func:`_xlsx_rows`).
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("文件不存在", file=path)
+    path = userfiles.check_regular(path)  # a regular file within the size bound (userfiles.py)
     suffix = path.suffix.lower()
     sheet = None
     if suffix in (".xlsx", ".xlsm"):
+        userfiles.check_xlsx(path)  # unpacked size, each sheet's range and furthest cell, before loading
         sheet, numbered = _xlsx_rows(path, role)
     elif suffix in (".csv", ".txt", ""):
-        text = _decode(path.read_bytes(), path)
-        reader = csv.reader(io.StringIO(text))
-        numbered = []
-        try:
-            for rec in reader:
-                numbered.append((reader.line_num, rec))
-        except csv.Error as exc:
-            raise InputError(f"CSV 格式错误: {exc}", file=path, row=reader.line_num) from exc
+        # decoded (UTF-8/GB18030, plausibly), no NUL, one record per line with balanced quotes
+        numbered = userfiles.csv_records(userfiles.read_text(path), path)
     else:
         raise InputError(f"不支持的文件类型 {suffix}(请用 .csv 或 .xlsx)", file=path)
     numbered = [(n, [_trim(c) for c in rec]) for n, rec in numbered if any(c.strip() for c in rec)]

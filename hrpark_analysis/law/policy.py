@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from hrpark_analysis.errors import PolicyError
+from hrpark_analysis.errors import InputError, PolicyError
 from hrpark_analysis.law import entries as checks
 from hrpark_analysis.law import text as regulation
+from hrpark_analysis.law import yamlfile
 
 BASELINE_NAME = "policy-2021.yaml"
 ENTRY_FIELDS = {"value", "description", "unit", "reference", "assumption", "reason", "alternatives"}
@@ -56,6 +56,7 @@ SCHEMA: dict[str, Callable[[Any], str | None]] = {
     "procedure.required_materials": checks.list_of(checks.text),
     "evaluation.first_evaluation_offset": checks.integer(0),
     "evaluation.total_points": checks.number(0, lo_open=True),
+    "evaluation.score_precision": checks.integer(0, 6),
     "grading.pass_mark": checks.number(0, 100),
     "grading.pass_mark_inclusive": checks.boolean,
     "grading.veto_enabled": checks.boolean,
@@ -218,9 +219,9 @@ def parse_overrides(overrides: Mapping[str, Any] | Iterable[str] | None) -> dict
         if not sep or not key:
             raise PolicyError(f"--set 需要 键=值 的形式，例如 grading.pass_mark=65，实际为 {item!r}")
         try:
-            parsed[key] = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError as exc:
-            raise PolicyError(f"--set {key} 的值 {raw!r} 无法解析: {exc}") from exc
+            parsed[key] = yamlfile.load_text(raw, f"--set {key}") if raw.strip() else None
+        except InputError as exc:
+            raise PolicyError(f"--set {key} 的值无法解析: {exc.message}") from None
     return parsed
 
 
@@ -313,19 +314,16 @@ def load_policy(
     path: str | Path | None = None, overrides: Mapping[str, Any] | Iterable[str] | None = None
 ) -> Policy:
     """Load and validate a policy file (default: the bundled 渝人社发〔2021〕57号 baseline), then apply overrides."""
-    if path is None:
-        source = f"hrpark_analysis/data/{BASELINE_NAME}"
-        text = resources.files("hrpark_analysis").joinpath("law", BASELINE_NAME).read_text("utf-8")
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            raise PolicyError(f"无法读取政策文件 {source}: {exc.strerror}") from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"{source}: 不是有效的 YAML: {exc}") from exc
+    try:  # one safe loader (law/yamlfile.py): encodings, duplicate keys, alias bombs, depth
+        if path is None:
+            source = f"hrpark_analysis/data/{BASELINE_NAME}"
+            text = resources.files("hrpark_analysis").joinpath("law", BASELINE_NAME).read_text("utf-8")
+            raw = yamlfile.load_text(text, source)
+        else:
+            source = str(path)
+            _, raw = yamlfile.read(path)
+    except InputError as exc:
+        raise PolicyError(f"政策{exc}") from None  # "政策文件 X, 第 N 行: …"
     if not isinstance(raw, dict):
         raise PolicyError(f"{source}: 政策文件应为 YAML 映射")
     document = raw.pop("document", {}) or {}

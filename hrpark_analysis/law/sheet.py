@@ -24,6 +24,7 @@ import yaml
 from hrpark_analysis.errors import InputError, PolicyError
 from hrpark_analysis.law import entries as checks
 from hrpark_analysis.law import text as regulation
+from hrpark_analysis.law import yamlfile
 from hrpark_analysis.law.policy import DIMENSION_COLUMNS, Parameter
 
 BUNDLED_NAME = "sheet-illustrative.yaml"
@@ -198,17 +199,10 @@ def load_sheet(path: str | Path | None = None, *, total_points: float = 100) -> 
     """
     file = bundled_path() if path is None else Path(path)
     source = str(file)
-    try:
-        text = file.read_text("utf-8")
-    except OSError as exc:
-        raise InputError(f"无法读取得分表: {exc.strerror}", file=source) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("得分表应为 UTF-8 编码的 YAML 文件", file=source) from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"不是有效的 YAML: {exc}", file=source, row=mark.line + 1 if mark else None) from exc
+    try:  # one safe loader: encodings, duplicate keys, alias bombs, depth
+        text, raw = yamlfile.read(file)
+    except InputError as exc:
+        raise InputError(f"无法读取得分表: {exc.message}", file=source, row=exc.row) from None
     if not isinstance(raw, dict):
         raise InputError("得分表应为 YAML 映射(含 settings、monthly_fields、indicators)", file=source)
     unknown = set(raw) - {"document", "settings", "monthly_fields", "indicators"}

@@ -143,11 +143,11 @@ def summary_table(items: list[dict[str, Any]]) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def explanation_table(result, parks: pd.DataFrame, policy, year: int, *, score_decimals: int) -> pd.DataFrame:
+def explanation_table(result, parks: pd.DataFrame, policy, year: int) -> pd.DataFrame:
     """附录 等次说明: one line per park of ``year``, rank order, from the function behind ``hrpark explain``."""
     from hrpark_analysis.engine.explain import explain_year
 
-    items = sorted(explain_year(result, parks, policy, year, score_decimals=score_decimals),
+    items = sorted(explain_year(result, parks, policy, year),
                    key=lambda i: (i["rank"], i["park_id"]))  # fmt: skip
     return summary_table(items)
 

@@ -39,10 +39,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hrpark_analysis.errors import InputError, ParameterError, ReportError
 from hrpark_analysis.io.publish import shown_path
+from hrpark_analysis.law import yamlfile
 
 NOTEBOOK_DIR = Path(str(resources.files("hrpark_analysis.reports").joinpath("notebooks")))
 NOTEBOOKS: dict[str, str] = {
@@ -229,16 +228,9 @@ def notebook_path(kind: str, notebook_dir: Path | None = None) -> Path:
 
 
 def _load_params_file(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise InputError("参数文件不存在", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取参数文件: {exc}", file=path) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(f"不是有效的 YAML: {exc}", file=path) from exc
+    if not path.exists():
+        raise InputError("参数文件不存在", file=path)
+    _, data = yamlfile.read(path)  # one safe loader: encodings, duplicate keys, alias bombs, depth
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+from math import prod
+
 import numpy as np
 import pandas as pd
 
@@ -41,7 +44,6 @@ def thresholds(
     """
     regional = np.where(np.isin(region, relaxed_regions), regional_relaxation, 1.0)
     online = np.where(online_offline, online_area_relaxation, 1.0)
-    area_factor = regional * online if relaxations_combine == "multiply" else np.minimum(regional, online)
     base = {
         "floor_area": min_floor_area_m2,
         "institutions": min_institutions,
@@ -49,7 +51,42 @@ def thresholds(
         "employment": min_employment_served,
         "talent": min_talent_moves,
     }
-    return {name: base[name] * (area_factor if name == "floor_area" else regional) for name in base}
+    if relaxations_combine == "multiply":
+        area = exact_product(min_floor_area_m2, regional, online)
+    else:
+        area = exact_product(min_floor_area_m2, np.minimum(regional, online))
+    return {name: area if name == "floor_area" else exact_product(base[name], regional) for name in base}
+
+
+def _decimal(value: float) -> Fraction:
+    return Fraction(repr(float(value)))  # the decimal the user wrote: 0.55 is 55/100
+
+
+def exact_product(base: float, *factors: np.ndarray) -> np.ndarray:
+    """第八条 末段: ``base`` × the factors, each read as the decimal written, rounded once to the nearest float.
+
+    10000 × 0.55 is 5500 and 20 × 0.55 is 11 (binary floating point gives 11.000000000000002, so an
+    applicant at exactly 11 would fail). Exact arithmetic runs once per distinct combination of factors
+    (a handful: relaxed or not, online or not, the grid's values), then is spread over the applicants.
+    """
+    arrays = np.broadcast_arrays(*(np.asarray(f, dtype=float) for f in factors))
+    shape = arrays[0].shape
+    code = np.zeros(arrays[0].size, dtype=np.int64)
+    levels = []
+    for a in arrays:  # one integer code per combination: 1-D uniques stay fast over many applicants
+        values, idx = np.unique(a.reshape(-1), return_inverse=True)
+        code = code * len(values) + idx.reshape(-1)
+        levels.append(values)
+    combos, inverse = np.unique(code, return_inverse=True)
+    exact = _decimal(base)
+    out = []
+    for c in combos.tolist():
+        picks = []
+        for values in reversed(levels):
+            c, i = divmod(c, len(values))
+            picks.append(_decimal(values[i]))
+        out.append(float(exact * prod(picks, start=Fraction(1))))
+    return np.asarray(out, dtype=float)[inverse.reshape(-1)].reshape(shape)
 
 
 def assess(applicants: pd.DataFrame, **rules) -> pd.DataFrame:
@@ -78,7 +115,8 @@ def assess(applicants: pd.DataFrame, **rules) -> pd.DataFrame:
         relaxed |= limit != rules[param]
         with np.errstate(divide="ignore", invalid="ignore"):
             margin = np.where(limit > 0, actual / np.where(limit > 0, limit, 1) - 1, np.inf)
-        out[f"margin_{name}"] = np.round(margin, 4)  # a readable ratio: 0.325, not 0.32499999999999996
+        # a readable ratio: 0.325, not 0.32499999999999996; + 0.0 turns a rounded -0.0 into 0.0
+        out[f"margin_{name}"] = np.round(margin, 4) + 0.0
         out[f"threshold_{name}"] = limit
     out["relaxed"] = relaxed
     out["eligible"] = met_all

@@ -48,6 +48,15 @@ def excellent_cap(
     return np.asarray(caps, dtype=np.int64)[inverse].reshape(n.shape)
 
 
+def graded_score(score: np.ndarray | float, *, score_precision: int) -> np.ndarray:
+    """第二十四条: a score as it is graded, kept to ``score_precision`` decimals (docs/readings.md §7).
+
+    The 得分表 is filled in to whole hundredths; a total that reaches the program as a binary sum, such as
+    20.2 + 16.4 + 23.4 = 59.99999999999999, is the 60.00 the workbook shows and is graded as 60.
+    """
+    return np.round(np.asarray(score, dtype=float), score_precision) + 0.0  # + 0.0: no -0.0
+
+
 def below_pass_mark(
     score: np.ndarray | float, *, pass_mark: float | np.ndarray, pass_mark_inclusive: bool | np.ndarray
 ) -> np.ndarray:

@@ -35,7 +35,7 @@ class State:
 
 @dataclass(frozen=True)
 class Year:
-    """One year's amounts (万元) and status per park; base_due = base_paid + pending + cancelled."""
+    """One year's amounts (万元) and status per park; base_due = base_paid + pending + cancelled + undetermined."""
 
     certified: np.ndarray  # bool: the park exists as a municipal park this year (year >= certified_year)
     revoked: np.ndarray  # bool: plaque withdrawn this year or before
@@ -44,6 +44,10 @@ class Year:
     base_paid: np.ndarray
     pending: np.ndarray  # 不合格, rectification outcome not yet known: withheld
     cancelled: np.ndarray
+    awaiting: (
+        np.ndarray
+    )  # bool: due for evaluation (第二十条) but not evaluated yet: the year is undetermined
+    undetermined: np.ndarray  # the baseline amount of an awaiting year: neither paid, pending nor cancelled
     bonus: np.ndarray
     cumulative_paid: np.ndarray
 
@@ -70,6 +74,7 @@ def step(
     bonus_after_subsidy_years: bool,
     revoke_after_unqualified_years: int,
     revoked_forfeits_current_year: bool,
+    first_evaluation_offset: int,
 ) -> tuple[State, Year]:
     """第十一条 / 第二十五条: advance one year.
 
@@ -82,6 +87,10 @@ def step(
     - 优秀 (第二十五条(一)): + ``excellent_bonus``, after the three subsidy years too if
       ``bonus_after_subsidy_years``; outside the 300 cap unless ``bonus_counts_against_cap``.
     - The sum of base payments never passes ``base_cap``; what the cap cuts off is cancelled.
+    - A year from ``first_evaluation_offset`` after certification on (第二十条) whose evaluation has not been
+      held yet (no grade, plaque not withdrawn) is undetermined: its amount depends on the grade (第十一条
+      "根据……绩效评估等情况综合确定"), so nothing is paid, pending or cancelled; ``base_due`` and
+      ``undetermined`` carry the baseline (docs/readings.md §8). No bonus, and the run of 不合格 years stays.
     """
     k = np.asarray(years_since_certification)
     grade = np.asarray(grade)
@@ -89,6 +98,7 @@ def step(
     certified = k >= 0
     evaluated = certified & (grade != NOT_EVALUATED) & ~state.revoked
     unqualified = evaluated & (grade == UNQUALIFIED)
+    awaiting = certified & (k >= first_evaluation_offset) & (grade == NOT_EVALUATED) & ~state.revoked
 
     run = np.where(unqualified, state.unqualified_run + 1, np.where(evaluated, 0, state.unqualified_run))
     newly_revoked = unqualified & (run >= revoke_after_unqualified_years)
@@ -106,11 +116,12 @@ def step(
     forfeited = state.revoked | (newly_revoked & revoked_forfeits_current_year)
     cancel = forfeited | (unqualified & (rectified == 0))
     pend = ~forfeited & unqualified & np.isnan(rectified)
-    payable = np.where(cancel | pend, 0.0, base_due)
+    payable = np.where(cancel | pend | awaiting, 0.0, base_due)
     room = np.maximum(base_cap - state.cum_base_paid, 0.0)
     base_paid = np.minimum(payable, room)
     pending = np.where(pend, base_due, 0.0)
     cancelled = np.where(cancel, base_due, 0.0) + (payable - base_paid)
+    undetermined = np.where(awaiting, base_due, 0.0)
 
     in_subsidy_years = k < len(base_schedule)
     earns_bonus = evaluated & (grade == EXCELLENT) & (in_subsidy_years | bonus_after_subsidy_years)
@@ -134,6 +145,8 @@ def step(
         base_paid=base_paid,
         pending=pending,
         cancelled=cancelled,
+        awaiting=awaiting,
+        undetermined=undetermined,
         bonus=bonus,
         cumulative_paid=cum_paid,
     )
@@ -153,4 +166,5 @@ def rule_arguments(policy) -> dict:
         "bonus_after_subsidy_years": subsidy["bonus_after_subsidy_years"],
         "revoke_after_unqualified_years": consequences["revoke_after_unqualified_years"],
         "revoked_forfeits_current_year": consequences["revoked_forfeits_current_year"],
+        "first_evaluation_offset": policy["evaluation.first_evaluation_offset"],
     }

@@ -14,6 +14,7 @@ import pandas as pd
 
 from hrpark_analysis.engine.sensitivity.draws import DEFAULT_SIGMA
 from hrpark_analysis.law.policy import DIMENSION_COLUMNS
+from hrpark_analysis.rules.grading import graded_score
 from hrpark_analysis.rules.subsidy import scheduled_base
 
 
@@ -35,6 +36,7 @@ def year_inputs(
     year: int,
     base_schedule: list[float],
     grade_factor: Mapping[str, float],
+    score_precision: int,
     parks: pd.DataFrame | None = None,
 ) -> YearInputs:
     """第十一条 / 第二十五条(二): one year's participants as arrays, with each park's subsidy at risk.
@@ -44,7 +46,8 @@ def year_inputs(
     ``year`` are taken. certified_year comes from the frame or from ``parks`` (``Dataset.parks``). The subsidy
     at risk is that year's base due, ``scheduled_base(year - certified_year) × grade_factor["unqualified"]``:
     what would be pending, then cancelled, if the park stays 不合格. The 300 cap and revocation are ignored
-    (both need the earlier years: see ``ledger.build``).
+    (both need the earlier years: see ``ledger.build``). Scores and subtotals are graded at
+    ``score_precision`` decimals (``evaluation.score_precision``), by the same rule as the ledger's.
     """
     frame = evaluations[evaluations["year"] == year] if "year" in evaluations else evaluations
     if "certified_year" not in frame:
@@ -52,11 +55,14 @@ def year_inputs(
             raise ValueError("certified_year is needed: pass parks or add the column")
         frame = frame.merge(parks[["park_id", "certified_year"]], on="park_id", how="left", validate="1:1")
     park_ids = frame["park_id"].to_numpy()
-    score = frame["score"].to_numpy(dtype=float)
+    score = graded_score(frame["score"].to_numpy(dtype=float), score_precision=score_precision)
     veto = frame["veto"].eq(True).to_numpy() if "veto" in frame else np.zeros(len(frame), bool)
     dims = None
     if all(c in frame for c in DIMENSION_COLUMNS):
-        values = {c: frame[c].to_numpy(dtype=float) for c in DIMENSION_COLUMNS}
+        values = {
+            c: graded_score(frame[c].to_numpy(dtype=float), score_precision=score_precision)
+            for c in DIMENSION_COLUMNS
+        }
         if all(np.isfinite(v).all() for v in values.values()):
             dims = values
     k = year - frame["certified_year"].to_numpy(dtype=int)

@@ -218,7 +218,5 @@ show("版本与参数")
 # 评为优秀至少还需的分数、以及改用哪种解读会改变其等次。与 `hrpark explain` 使用同一函数，逐园详情可用该命令查看。
 
 # %%
-report.tables["等次说明"] = explained.explanation_table(
-    report.evaluation, data.parks, policy, year, score_decimals=data.sheet.setting("score_decimals")
-)
+report.tables["等次说明"] = explained.explanation_table(report.evaluation, data.parks, policy, year)
 show("等次说明")

@@ -88,6 +88,7 @@ def build(
     x = sensitivity.year_inputs(
         dataset.evaluations, year=year, parks=dataset.parks,
         base_schedule=subsidy["base_schedule"], grade_factor=subsidy["grade_factor"],
+        score_precision=policy["evaluation.score_precision"],
     )  # fmt: skip
     if len(x.score) == 0:
         raise ParameterError(f"{year} 年没有参加绩效评估的园区，无法做敏感性分析")
