@@ -1,6 +1,6 @@
 """The policy file: every number and default reading of 渝人社发〔2021〕57号 as validated parameters.
 
-The baseline lives in ``data/policy-2021.yaml``. Each parameter entry carries ``value``, ``description``,
+The baseline lives in ``law/policy-2021.yaml``. Each parameter entry carries ``value``, ``description``,
 ``unit``, ``reference`` and, where the text is silent, ``assumption: true`` with a one-line ``reason``.
 A reform is the baseline with dotted-key overrides (``grading.excellent_share=0.2``).
 """
@@ -316,7 +316,7 @@ def load_policy(
     """Load and validate a policy file (default: the bundled 渝人社发〔2021〕57号 baseline), then apply overrides."""
     try:  # one safe loader (law/yamlfile.py): encodings, duplicate keys, alias bombs, depth
         if path is None:
-            source = f"hrpark_analysis/data/{BASELINE_NAME}"
+            source = f"hrpark_analysis/law/{BASELINE_NAME}"
             text = resources.files("hrpark_analysis").joinpath("law", BASELINE_NAME).read_text("utf-8")
             raw = yamlfile.load_text(text, source)
         else:
