@@ -153,6 +153,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         out_root=Path(args.out) if args.out else None,
         overrides=overrides,
         force=args.force,
+        **({} if args.timeout is None else {"timeout": args.timeout or None}),
     )
     _done(f"报告已生成: {shown_path(folder)}")
     return 0
@@ -257,6 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="override the parameter year")
     p.add_argument("--data", help="override the parameter data_dir")
     p.add_argument("--force", action="store_true", help="replace an existing report")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop the report if one notebook cell runs longer (default: one hour; 0: no bound)",
+    )
     p.set_defaults(func=cmd_report)
     return parser
 
@@ -269,6 +276,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HrparkError as exc:
         print(f"hrpark: 错误: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # reading or writing a path failed where no module named it: still one line
+        from hrpark_analysis.io.publish import os_error
+
+        error = os_error(exc, action="读写")
+        print(f"hrpark: 错误: {error}", file=sys.stderr)
+        return error.exit_code
     except KeyboardInterrupt:
         print("hrpark: 已中断", file=sys.stderr)
         return 130

@@ -37,6 +37,7 @@ from hrpark_analysis.io.publish import (
     clean_stale,
     install_folder,
     key_lock,
+    output_root,
     refuse_existing,
     shown_path,
     temporary_folder,
@@ -49,6 +50,7 @@ from hrpark_analysis.reports.execute import (
 )
 from hrpark_analysis.reports.manifest import sha256_file, write_manifest
 from hrpark_analysis.reports.params import ReportPlan, plan_report, report_key
+from hrpark_analysis.reports.preflight import check_inputs
 from hrpark_analysis.reports.progress import Progress, echo_notebook, progress_reporter
 
 # Older import paths (notebooks, reports.sensitivity, tests) keep working: these names live in the modules above.
@@ -56,9 +58,12 @@ __all__ = ["ReportPlan", "plan_report", "progress_reporter", "report_key", "run_
 
 DEFAULT_OUT_ROOT = Path("reports")
 LOCK_TIMEOUT = 5.0
+# A bound on each notebook cell, so that a hung input cannot hold the report's lock forever: far above the
+# longest cell of a full-size run (the forecast's 10 000 paths take minutes, not an hour).
+EXECUTION_TIMEOUT = 3600.0
 
 
-def _build(plan: ReportPlan, tmp: Path, progress: Progress) -> None:
+def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | None) -> None:
     """Execute the notebook into ``tmp`` and write everything else the finished folder holds."""
     from hrpark_analysis.reports import export
 
@@ -66,7 +71,7 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress) -> None:
     executed = tmp / f"{stem}.ipynb"
     progress.say(f"执行笔记本 {plan.notebook.name}…")
     with echo_notebook(tmp, progress) as progress_env, environment(**progress_env):
-        execute_notebook(plan.notebook, executed, plan.parameters, progress_bar=progress.bar)
+        execute_notebook(plan.notebook, executed, plan.parameters, progress_bar=progress.bar, timeout=timeout)
     scrub_notebook(executed, plan.notebook.name)
 
     progress.say("导出 HTML…")
@@ -91,38 +96,42 @@ def run_report(
     *,
     notebook_dir: Path | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
+    timeout: float | None = EXECUTION_TIMEOUT,
 ) -> Path:
     """Run report ``kind`` and return its finished folder ``<out_root>/<key>`` (absolute).
 
     ``out_root`` defaults to the params file's ``out_root``, else ``reports`` (relative to the working
     directory). Raises ParameterError / InputError before anything runs, OutputExistsError if the folder
     exists and not ``force``, ReportError if the notebook fails (with the failing cell's exception) or another
-    run of the same key holds the lock. Nothing partial is ever left at the final path.
+    run of the same key holds the lock, or a cell runs longer than ``timeout`` seconds (None: no bound).
+    Nothing partial is ever left at the final path; on failure ``out_root`` holds nothing of this run (no
+    lock file, no temporary folder, and the folder itself is removed again if this run created it).
     """
     from hrpark_analysis.reports.export import OUTPUT_DIR_ENV
 
     say = Progress(progress)
     say.say("校验参数…")
     plan = plan_report(kind, params_file, overrides, notebook_dir=notebook_dir)
+    if notebook_dir is None:  # the bundled notebooks: load their inputs now, as their first cells will
+        say.say("校验输入数据…")
+        check_inputs(kind, plan.effective)
     root = Path(out_root) if out_root is not None else (plan.out_root or DEFAULT_OUT_ROOT)
     root = (Path.cwd() / root.expanduser()).resolve()
     final = root / plan.key
     if not force:
         refuse_existing(final)
-    root.mkdir(parents=True, exist_ok=True)
 
-    with key_lock(root, plan.key, lock_timeout):
+    with sigterm_as_interrupt(), output_root(root) as root, key_lock(root, plan.key, lock_timeout):
         clean_stale(root, plan.key)
         if not force:
             refuse_existing(final)  # another run finished it while this one waited for the lock
-        with sigterm_as_interrupt():
-            tmp = temporary_folder(root, plan.key)
-            try:
-                with environment(PYTHONHASHSEED="0", **{OUTPUT_DIR_ENV: str(tmp)}):
-                    _build(plan, tmp, say)
-                install_folder(tmp, final, plan.key, force)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
+        tmp = temporary_folder(root, plan.key)
+        try:
+            with environment(PYTHONHASHSEED="0", **{OUTPUT_DIR_ENV: str(tmp)}):
+                _build(plan, tmp, say, timeout)
+            install_folder(tmp, final, plan.key, force)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     say.say(f"完成: {shown_path(final)}")
     return final
