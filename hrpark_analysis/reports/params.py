@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -542,7 +543,9 @@ def plan_report(
         value = file_values["out_root"]
         if not isinstance(value, str) or not value:
             raise ParameterError(f"参数文件 {params_file} 中的 out_root 应为非空字符串(报告输出文件夹)")
-        out_root = (Path.cwd() / Path(value).expanduser()).resolve()
+        out_root = Path(
+            os.path.abspath(Path.cwd() / Path(value).expanduser())
+        )  # a link is checked, not followed
 
     effective = {n: p.default for n, p in declared.items() if p.default is not NO_DEFAULT}
     effective.update(parameters)

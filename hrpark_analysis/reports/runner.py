@@ -29,6 +29,7 @@ Safety for unattended runs (the mechanics are :mod:`hrpark_analysis.io.publish`)
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from hrpark_analysis.io.publish import (
     refuse_existing,
     shown_path,
     temporary_folder,
+    writing,
 )
 from hrpark_analysis.reports.execute import (
     environment,
@@ -116,7 +118,8 @@ def run_report(
         say.say("校验输入数据…")
         check_inputs(kind, plan.effective)
     root = Path(out_root) if out_root is not None else (plan.out_root or DEFAULT_OUT_ROOT)
-    root = (Path.cwd() / root.expanduser()).resolve()
+    # Not resolved: a dangling symbolic link given as --out must be refused, not followed and created.
+    root = Path(os.path.abspath(Path.cwd() / root.expanduser()))
     final = root / plan.key
     if not force:
         refuse_existing(final)
@@ -127,9 +130,9 @@ def run_report(
             refuse_existing(final)  # another run finished it while this one waited for the lock
         tmp = temporary_folder(root, plan.key)
         try:
-            with environment(PYTHONHASHSEED="0", **{OUTPUT_DIR_ENV: str(tmp)}):
+            with writing(final), environment(PYTHONHASHSEED="0", **{OUTPUT_DIR_ENV: str(tmp)}):
                 _build(plan, tmp, say, timeout)
-            install_folder(tmp, final, plan.key, force)
+                install_folder(tmp, final, plan.key, force)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
