@@ -33,7 +33,6 @@ from __future__ import annotations
 import ast
 import difflib
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -435,9 +434,7 @@ def _one_line_errors(shell: Any) -> None:
     from hrpark_analysis.errors import HrparkError
 
     def show(self: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
-        line = f"{etype.__name__}: {value}"
-        print(line, file=sys.stderr)
-        return [line]
+        return [f"{etype.__name__}: {value}"]
 
     shell.set_custom_exc((HrparkError,), show)
 
