@@ -434,7 +434,11 @@ def _one_line_errors(shell: Any) -> None:
     from hrpark_analysis.errors import HrparkError
 
     def show(self: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
-        return [f"{etype.__name__}: {value}"]
+        # IPython hands a registered exception to this handler instead of showing it: show it as one line
+        # (ipykernel publishes it as the cell's error output, which papermill reports).
+        stb = [f"{etype.__name__}: {value}"]
+        self._showtraceback(etype, value, stb)
+        return stb
 
     shell.set_custom_exc((HrparkError,), show)
 
@@ -462,7 +466,8 @@ def check_kernel(kind: str, namespace: Mapping[str, Any]) -> None:
         history = [str(s) for s in shell.user_ns.get("In", [])]
     injected = _injected_names(history)
     names = injected or [n for n in declared if n in namespace]
-    values = {name: namespace[name] for name in names if name in namespace}
+    # A params file given to papermill (-f) may hold the runner's own keys (out_root): not the notebook's.
+    values = {name: namespace[name] for name in names if name in namespace and name not in RUNNER_KEYS}
     check_values(declared, values, PAPERMILL_LABEL, notebook_path(kind).name)
 
 

@@ -50,7 +50,7 @@ rectification_probability: float = 0.8  # 不合格园区整改合格的概率
 paths: int = 1000  # 模拟路径数(正式报告可用 10000)
 seed: int = 20211222  # 随机种子
 budget: Optional[float] = 1300.0  # 每年市级支出的预算线，万元；None 表示不设
-reforms: dict = {"优秀比例20%": {"grading.excellent_share": 0.2}, "奖励20万元": {"subsidy.excellent_bonus": 20}}  # 方案名称与覆盖(映射或 "键=值" 列表)
+reforms: dict = {"优秀比例20%": {"grading.excellent_share": 0.2}, "奖励20万元": {"subsidy.excellent_bonus": 20}}  # 方案名称与覆盖(映射，或 --set 写法的列表)
 
 # %%
 from hrpark_analysis.reports.params import check_kernel  # every route (hrpark report, papermill alone) checks
