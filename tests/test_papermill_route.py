@@ -43,7 +43,7 @@ def hrpark_message(capsys, tmp_path: Path, kind: str, text: str) -> str:
     params = tmp_path / "p.yaml"
     params.write_text(text, "utf-8")
     assert main(["report", kind, "--params", str(params), "--out", str(tmp_path / "r")]) == 2
-    line = [x for x in capsys.readouterr().err.splitlines() if x.startswith("hrpark: 错误: ")][0]
+    line = next(x for x in capsys.readouterr().err.splitlines() if x.startswith("hrpark: 错误: "))
     return line.removeprefix("hrpark: 错误: ")
 
 
