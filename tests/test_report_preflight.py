@@ -172,3 +172,52 @@ def test_binary_values_anywhere_in_a_params_file_are_refused(capsys, tmp_path, m
     line = one_error_line(err)
     assert "bytes" in line and "只能是 str、int、float、bool、None" in line
     assert not (tmp_path / "out").exists()
+
+
+NESTED = """from typing import Optional, Union
+names: list[str] = []
+weights: dict[str, float] = {}
+counts: Union[int, list[int]] = 1
+band: Optional[list[float]] = None
+year: int = 2025
+"""
+
+
+@pytest.fixture
+def nested_notebook(tmp_path) -> Path:
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(NESTED, metadata={"tags": ["parameters"]})
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "annual_evaluation.ipynb")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("names", ["a", 1], r"list\[str\]"),
+        ("names", [["a"]], r"list\[str\]"),
+        ("weights", {"a": "x"}, r"dict\[str, float\]"),
+        ("weights", {"a": True}, r"dict\[str, float\]"),  # true is not a number in a params file
+        ("counts", [1, 2.5], r"Union\[int, list\[int\]\]"),
+        ("counts", "3", r"int \| list"),
+        ("band", [0.2, "0.8"], r"Optional\[list\[float\]\]"),
+    ],
+)
+def test_items_of_lists_and_mappings_are_checked_against_the_declared_type(nested_notebook, name, value,
+                                                                           expected):  # fmt: skip
+    from hrpark_analysis.errors import ParameterError
+    from hrpark_analysis.reports.params import plan_report
+
+    with pytest.raises(ParameterError, match=rf"参数 {name} 应为 {expected}"):
+        plan_report("annual", None, {name: value}, notebook_dir=nested_notebook)
+
+
+def test_values_of_the_declared_nested_types_pass(nested_notebook):
+    from hrpark_analysis.reports.params import plan_report
+
+    given = {"names": ["甲", "乙"], "weights": {"a": 1, "b": 0.5}, "counts": [1, 2], "band": None}
+    assert plan_report("annual", None, given, notebook_dir=nested_notebook).parameters == given
+    assert plan_report("annual", None, {"band": [0.2, 1]}, notebook_dir=nested_notebook).parameters == {
+        "band": [0.2, 1]
+    }
