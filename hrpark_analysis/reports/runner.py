@@ -4,7 +4,9 @@
 each owned by its own module:
 
 1. :mod:`.params` — the notebook's declared parameters, the params file and overrides checked against them,
-   the output folder's key (:func:`plan_report`, :func:`report_key`). Nothing is written before this passes.
+   the output folder's key (:func:`plan_report`, :func:`report_key`); then :mod:`.preflight` loads the data
+   folder, policy, sheet and report choices with the notebook's own loaders. Nothing is written (not even
+   ``out_root``) and no kernel starts before this passes.
 2. :mod:`.execute` — papermill runs the notebook in the user's working folder with ``PYTHONHASHSEED=0``;
    timestamps and paths are scrubbed from the result.
 3. :mod:`.export` — the HTML page and the XLSX of the tables the notebook published.
@@ -19,12 +21,17 @@ Safety for unattended runs (the mechanics are :mod:`hrpark_analysis.io.publish`)
 - Everything is written into ``<out_root>/.tmp-<key>-<random>/``, which is renamed to ``<out_root>/<key>/``
   only when complete. An existing folder is never replaced unless ``force``; then the old one is renamed to
   ``.old-<key>-<random>``, the new one renamed in, and the old one deleted.
-- A lock file ``<out_root>/.<key>.lock`` serialises runs of the same key. A second run waits up to
-  ``lock_timeout`` seconds (default 5) and then fails with :class:`ReportError`; if it does get the lock, it
-  finds the finished folder and refuses it without ``force``. Different keys run in parallel.
-- On any error, Ctrl-C or SIGTERM (turned into KeyboardInterrupt while a run is active) the temporary folder is
-  removed. A folder left by SIGKILL or a power cut is removed by the next run of the same key, under the lock;
-  an ``.old-`` folder left between the two renames of a forced run is put back if the report is missing.
+- A lock file ``<out_root>/.<key>.lock`` serialises runs of the same key (removed by its holder when done). A
+  second run waits up to ``lock_timeout`` seconds (default 5) and then fails with :class:`ReportError`; if it
+  does get the lock, it finds the finished folder and refuses it without ``force``. Different keys run in
+  parallel. Each cell runs at most ``timeout`` seconds (:data:`EXECUTION_TIMEOUT`), so a hung input cannot
+  hold the lock forever.
+- On any error, timeout, Ctrl-C or SIGTERM (turned into KeyboardInterrupt while a run is active) the temporary
+  folder and the lock file are removed, and ``out_root`` too if this run created it. A folder left by SIGKILL
+  or a power cut is removed by the next run of the same key, under the lock, or by any later writer into
+  ``out_root`` once its writer's pid is dead; an ``.old-`` folder left between the two renames of a forced run
+  is put back if the report is missing. An OS error while writing is one line naming the report folder
+  (:func:`hrpark_analysis.io.publish.os_error`: exit 2 for a bad path, 1 for a full disk).
 """
 
 from __future__ import annotations
