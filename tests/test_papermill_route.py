@@ -73,12 +73,23 @@ def test_a_value_of_the_wrong_type_is_one_clear_line(capsys, tmp_path):
 
 @pytest.mark.parametrize("kind", sorted(NOTEBOOKS))
 def test_every_parameter_is_visible_to_papermill_help_notebook(kind):
+    from papermill import inspect_notebook  # what papermill --help-notebook prints
+
     notebook = NOTEBOOK_DIR / f"{NOTEBOOKS[kind]}.ipynb"
+    declared = set(notebook_parameters(notebook))
+    assert declared <= set(inspect_notebook(str(notebook))), sorted(
+        declared - set(inspect_notebook(str(notebook)))
+    )
+
+
+def test_papermill_help_notebook_prints_the_forecasts_reforms_and_optional_types():
+    notebook = NOTEBOOK_DIR / "subsidy_forecast.ipynb"
     proc = subprocess.run([*PAPERMILL, "--help-notebook", str(notebook)], capture_output=True, text=True,
                           timeout=120, check=True)  # fmt: skip
-    shown = {line.split(":")[0].strip() for line in proc.stdout.splitlines() if line.startswith("  ")}
-    declared = set(notebook_parameters(notebook))
-    assert declared <= shown, sorted(declared - shown)
+    lines = [line.strip() for line in proc.stdout.splitlines()]
+    assert any(line.startswith("reforms: dict (default {") for line in lines)
+    assert any(line.startswith("ceiling: Optional[int] (default None)") for line in lines)
+    assert any(line.startswith("arrival_rate: Union[float, list] (default 1.0)") for line in lines)
 
 
 def test_papermill_sees_the_types_the_runner_checks():

@@ -221,3 +221,13 @@ def test_values_of_the_declared_nested_types_pass(nested_notebook):
     assert plan_report("annual", None, {"band": [0.2, 1]}, notebook_dir=nested_notebook).parameters == {
         "band": [0.2, 1]
     }
+
+
+def test_the_certification_reports_forecast_settings_are_checked_before_the_kernel(
+    capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    code, err = run(capsys, "report", "certification", "--params", params(tmp_path, "forecast_paths: -5\n"),
+                    "--out", "out")  # fmt: skip
+    assert code == 2 and "paths" in one_error_line(err)
+    assert not (tmp_path / "out").exists()

@@ -74,9 +74,13 @@ def _forecast(p: Mapping[str, Any]) -> None:
 
 
 def _certification(p: Mapping[str, Any]) -> None:
+    from hrpark_analysis.engine.forecast import ForecastConfig
     from hrpark_analysis.io.readers import find_table, read_applicants
 
     policy = _policy(p)
+    if p.get("forecast_paths"):  # the forecast with and without the round (engine.certification)
+        ForecastConfig(horizon=p["forecast_horizon"], paths=p["forecast_paths"], seed=p["seed"],
+                       arrivals="fixed", arrival_counts=0)  # fmt: skip
     _dataset(p, policy, p["year"])
     folder = Path(p["data_dir"]) if p.get("data_dir") else SAMPLE_DIR
     applicants = p.get("applicants_file")
