@@ -295,3 +295,19 @@ def test_a_hung_cell_times_out_and_releases_the_lock(tmp_path):
     assert not out.exists()  # no lock file, no temporary folder, and the folder this run created is gone
     with publish.key_lock(tmp_path, "2025", timeout=0):  # and nobody holds the lock
         pass
+
+
+def test_a_disk_that_fills_while_the_notebook_is_written_names_the_report_folder(tmp_path, monkeypatch):
+    import papermill
+
+    def full(notebook, output, **kwargs):
+        Path(output).write_text('{"cells": [', "utf-8")
+        raise OSError(errno.ENOSPC, "No space left on device", output)
+
+    monkeypatch.setattr(papermill, "execute_notebook", full)
+    out = tmp_path / "out"
+    with pytest.raises(MachineError) as caught:
+        run_report("annual", None, out, {"draw_chart": False}, progress=False, notebook_dir=NOTEBOOKS)
+    assert caught.value.exit_code == 1
+    assert str(caught.value) == f"无法写入 {out / '2025'}: 磁盘空间不足"  # not the temporary file inside
+    assert not out.exists()

@@ -74,8 +74,14 @@ def os_error(exc: OSError, path: str | Path | None = None, action: str = "写入
     where = path if path is not None else (exc.filename if exc.filename is not None else None)
     reason = _REASONS.get(exc.errno or -1) or exc.strerror or type(exc).__name__
     detail = ""
-    if path is not None and exc.filename is not None and Path(exc.filename) != Path(path):
-        detail = f"({shown_path(exc.filename)})"
+    if path is not None and exc.filename is not None:
+        inner = Path(os.path.abspath(exc.filename))
+        outer = Path(os.path.abspath(path))
+        ours = any(
+            part.startswith(".tmp-") for part in inner.parts
+        )  # a temporary file: means nothing to users
+        if inner != outer and outer not in inner.parents and not ours:
+            detail = f"({shown_path(exc.filename)})"
     target = f" {shown_path(where)}" if where is not None else ""
     message = f"无法{action}{target}: {reason}{detail}"
     return MachineError(message) if exc.errno in MACHINE_ERRNOS else PathError(message)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from hrpark_analysis.errors import ReportError
+from hrpark_analysis.io.publish import MACHINE_ERRNOS
 
 KERNEL_NAME = "python3"
 PAPERMILL_LOGGERS = ("papermill", "papermill.translators")
@@ -128,13 +129,15 @@ def execute_notebook(
         ) from exc
     except (KeyboardInterrupt, ReportError):
         raise
-    except TimeoutError as exc:  # nbclient's CellTimeoutError is one
-        bound = (
-            f"一个单元超过 {timeout:g} 秒仍未结束(可用 --timeout 调整)"
-            if timeout
-            else _ANSI.sub("", str(exc))
-        )
-        raise ReportError(f"报告笔记本 {notebook.name} 运行超时: {bound}") from exc
+    except OSError as exc:
+        if isinstance(exc, TimeoutError):  # nbclient's CellTimeoutError is one
+            bound = f"一个单元超过 {timeout:g} 秒仍未结束(可用 --timeout 调整)" if timeout else str(exc)
+            raise ReportError(f"报告笔记本 {notebook.name} 运行超时: {_ANSI.sub('', bound)}") from exc
+        if exc.errno in MACHINE_ERRNOS:
+            raise  # the disk filled while papermill wrote the notebook: the caller names its folder
+        raise ReportError(
+            f"报告笔记本 {notebook.name} 无法运行: {type(exc).__name__}: {_ANSI.sub('', str(exc))}"
+        ) from exc
     except Exception as exc:  # kernel died, kernel missing, timeout …: still a report that did not run
         raise ReportError(
             f"报告笔记本 {notebook.name} 无法运行: {type(exc).__name__}: {_ANSI.sub('', str(exc))}"
