@@ -147,6 +147,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         overrides["data_dir"] = args.data
     if args.params is None and not overrides:
         raise HrparkError("需要 --params 参数文件，或用 --year/--data 直接指定")
+    if args.timeout is not None and not args.timeout >= 0:
+        raise HrparkError(f"--timeout 应为不小于 0 的秒数(0 表示不限)，实际为 {args.timeout:g}")
     folder = run_report(
         args.kind,
         Path(args.params) if args.params else None,

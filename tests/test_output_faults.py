@@ -311,3 +311,10 @@ def test_a_disk_that_fills_while_the_notebook_is_written_names_the_report_folder
     assert caught.value.exit_code == 1
     assert str(caught.value) == f"无法写入 {out / '2025'}: 磁盘空间不足"  # not the temporary file inside
     assert not out.exists()
+
+
+def test_a_negative_timeout_is_refused_before_anything_runs(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, err = run(capsys, "report", "annual", "--year", 2025, "--timeout", -1, "--out", "out")
+    assert code == 2 and "--timeout" in one_error_line(err)
+    assert not (tmp_path / "out").exists()
