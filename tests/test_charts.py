@@ -147,7 +147,8 @@ def test_two_parks_with_the_same_name_keep_their_own_bars():
     ax = fig.axes[0]
     bars = [p for p in ax.patches if p.get_height() > 0]
     assert len(bars) == 3 * 3  # three parks × three dimensions, none merged
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["同名园区", "同名园区", "另一园区"]
+    # labelled with names; where two share one, the park id says which is which
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["同名园区(P01)", "同名园区(P02)", "另一园区"]
     # each park's stack adds up to its own total: 80, 60, 40
     tops = sorted({round(p.get_x(), 6): p.get_y() + p.get_height() for p in bars}.items())
     assert [round(top, 6) for _, top in tops] == [80.0, 60.0, 40.0]
@@ -162,3 +163,12 @@ def test_text_parsing_is_off_in_a_figure_made_without_the_setup_call():
         ax.set_title("$\\frac{$")
         fig.savefig(io.BytesIO(), format="png")
         plt.close(fig)
+
+
+def test_park_labels_add_the_id_only_where_names_repeat():
+    assert charts.park_labels(["P1", "P2", "P3", "P4"], ["甲", "乙", "甲", "$x$"]) == [
+        "甲(P1)",
+        "乙",
+        "甲(P3)",
+        "$x$",
+    ]

@@ -314,7 +314,7 @@ def dimension_chart(report: AnnualReport, *, sample: bool = True):
     for dim, color in zip(dims, colors, strict=False):
         ax.bar(x, g[dim], bottom=bottom, label=labels.DIMENSION[dim], color=color)
         bottom += g[dim].fillna(0).to_numpy()
-    ax.set_xticks(x, g["name"])
+    ax.set_xticks(x, charts.park_labels(g["park_id"], g["name"]))
     ax.tick_params(axis="x", labelrotation=90, labelsize=8)
     charts.style_axes(ax, f"{report.year} 年各园区分项得分(按名次排列)", None, "得分")
     if dims:

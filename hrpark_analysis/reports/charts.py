@@ -100,6 +100,18 @@ def setup_matplotlib() -> str:
     return family
 
 
+def park_labels(park_ids: Any, names: Any) -> list[str]:
+    """Chart labels for parks: each name, with its park id added where two parks share the name.
+
+    Charts place parks by id (a row, a line), never by name; this only says which is which.
+    """
+    names = [str(n) for n in names]
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return [f"{n}({pid})" if counts[n] > 1 else n for pid, n in zip(park_ids, names, strict=True)]
+
+
 def new_figure(width: float = 8.0, height: float = 4.5, **kwargs: Any) -> tuple[Any, Any]:
     """``(fig, ax)`` in the house size with a constrained layout (labels never cut off)."""
     import matplotlib.pyplot as plt
