@@ -77,9 +77,8 @@ def os_error(exc: OSError, path: str | Path | None = None, action: str = "写入
     if path is not None and exc.filename is not None:
         inner = Path(os.path.abspath(exc.filename))
         outer = Path(os.path.abspath(path))
-        ours = any(
-            part.startswith(".tmp-") for part in inner.parts
-        )  # a temporary file: means nothing to users
+        # A file inside the output, or in one of our temporary folders, means nothing more to a user.
+        ours = any(part.startswith(".tmp-") for part in inner.parts)
         if inner != outer and outer not in inner.parents and not ours:
             detail = f"({shown_path(exc.filename)})"
     target = f" {shown_path(where)}" if where is not None else ""
@@ -101,7 +100,6 @@ def make_folder(path: Path) -> list[Path]:
 
     A path that exists but is not a folder, or is a dangling symbolic link, is a :class:`PathError`.
     """
-    shown = shown_path(path)
     missing: list[Path] = []
     probe = path
     while not probe.exists():
@@ -121,7 +119,7 @@ def make_folder(path: Path) -> list[Path]:
             created.insert(0, folder)
     except OSError as exc:
         remove_created(created)
-        raise os_error(exc, shown if path == folder else folder, "创建文件夹") from exc
+        raise os_error(exc, folder, "创建文件夹") from exc
     return created
 
 
