@@ -100,3 +100,14 @@ def test_papermill_sees_the_types_the_runner_checks():
     assert inferred["ceiling"] == "Optional[int]"
     assert inferred["arrival_counts"] == "Union[int, list]"
     assert json.loads(json.dumps(inferred))["reforms"] == "dict"
+
+
+def test_outside_papermill_the_declared_parameters_current_values_are_checked():
+    from hrpark_analysis.errors import ParameterError
+    from hrpark_analysis.reports.params import check_kernel
+
+    check_kernel("annual", {"year": 2026, "data_dir": "", "policy_set": [], "other": object()})
+    with pytest.raises(ParameterError, match=r"参数 year 应为 int"):
+        check_kernel("annual", {"year": "abc"})
+    with pytest.raises(ParameterError, match=r"参数 policy_set 的值含有 bytes"):
+        check_kernel("forecast", {"policy_set": [b"import os"]})
