@@ -118,11 +118,10 @@ def run_report(
     """
     from hrpark_analysis.reports.export import OUTPUT_DIR_ENV
 
+    # Validation takes seconds and prints nothing: a bad input is exactly one line on stderr.
     say = Progress(progress)
-    say.say("校验参数…")
     plan = plan_report(kind, params_file, overrides, notebook_dir=notebook_dir)
     if notebook_dir is None:  # the bundled notebooks: load their inputs now, as their first cells will
-        say.say("校验输入数据…")
         check_inputs(kind, plan.effective)
     root = Path(out_root) if out_root is not None else (plan.out_root or DEFAULT_OUT_ROOT)
     # Not resolved: a dangling symbolic link given as --out must be refused, not followed and created.
