@@ -167,12 +167,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         overrides["data_dir"] = args.data
     if args.params is None and not overrides:
         raise HrparkError("需要 --params 参数文件，或用 --year/--data 直接指定")
+    if args.timeout is not None and not args.timeout >= 0:
+        raise HrparkError(f"--timeout 应为不小于 0 的秒数(0 表示不限)，实际为 {args.timeout:g}")
     folder = run_report(
         args.kind,
         Path(args.params) if args.params else None,
         out_root=Path(args.out) if args.out else None,
         overrides=overrides,
         force=args.force,
+        **({} if args.timeout is None else {"timeout": args.timeout or None}),
     )
     _done(f"报告已生成: {shown_path(folder)}")
     return 0
@@ -335,6 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="override the parameter year")
     p.add_argument("--data", help="override the parameter data_dir")
     p.add_argument("--force", action="store_true", help="replace an existing report")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop the report if one notebook cell runs longer (default: one hour; 0: no bound)",
+    )
     p.set_defaults(func=cmd_report)
     return parser
 
@@ -355,6 +364,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HrparkError as exc:
         _report_error(exc)
         return exc.exit_code
+    except OSError as exc:  # reading or writing a path failed where no module named it: still one line
+        from hrpark_analysis.io.publish import os_error
+
+        error = os_error(exc, action="读写")
+        print(f"hrpark: 错误: {error}", file=sys.stderr)
+        return error.exit_code
     except KeyboardInterrupt:
         print("hrpark: 已中断", file=sys.stderr)
         return 130

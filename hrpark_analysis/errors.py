@@ -91,3 +91,13 @@ class ReportError(HrparkError):
 
 class OutputExistsError(HrparkError):
     """The output already exists and ``--force`` was not given."""
+
+
+class PathError(HrparkError):
+    """A path cannot be read or written as asked: not a folder, a dangling link, no permission (exit 2)."""
+
+
+class MachineError(HrparkError):
+    """The machine failed a valid request: the disk is full, an I/O error, out of memory (exit 1)."""
+
+    exit_code = 1

@@ -106,3 +106,69 @@ def test_reference_line_needs_exactly_one_position():
 
 def test_setup_outside_a_kernel_selects_agg():
     assert matplotlib.get_backend().lower() == "agg"
+
+
+# --- park names are data (issue 12) ---------------------------------------------------------------------------
+def _dimension_figure(names: list[str]):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from hrpark_analysis.reports import annual
+
+    graded = pd.DataFrame(
+        {
+            "park_id": [f"P{i:02d}" for i in range(1, len(names) + 1)],
+            "name": names,
+            "score_economic": [30.0, 20.0, 10.0][: len(names)],
+            "score_role": [30.0, 20.0, 10.0][: len(names)],
+            "score_operations": [20.0, 20.0, 20.0][: len(names)],
+        }
+    )
+    return annual.dimension_chart(SimpleNamespace(graded=graded, year=2025), sample=False)
+
+
+def test_a_park_name_with_dollar_signs_is_drawn_literally():
+    import matplotlib.pyplot as plt
+
+    names = ["收益$\\frac{1}{$园区", "$x^2$ 园区", "普通园区"]  # the first is broken mathtext
+    fig = _dimension_figure(names)
+    fig.savefig(io.BytesIO(), format="png")  # mathtext would raise on the first name
+    ticks = fig.axes[0].get_xticklabels()
+    assert [t.get_text() for t in ticks] == names
+    assert not any(t.get_parse_math() for t in ticks)
+    plt.close(fig)
+
+
+def test_two_parks_with_the_same_name_keep_their_own_bars():
+    import matplotlib.pyplot as plt
+
+    fig = _dimension_figure(["同名园区", "同名园区", "另一园区"])
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if p.get_height() > 0]
+    assert len(bars) == 3 * 3  # three parks × three dimensions, none merged
+    # labelled with names; where two share one, the park id says which is which
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["同名园区(P01)", "同名园区(P02)", "另一园区"]
+    # each park's stack adds up to its own total: 80, 60, 40
+    tops = sorted({round(p.get_x(), 6): p.get_y() + p.get_height() for p in bars}.items())
+    assert [round(top, 6) for _, top in tops] == [80.0, 60.0, 40.0]
+    plt.close(fig)
+
+
+def test_text_parsing_is_off_in_a_figure_made_without_the_setup_call():
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context({"text.parse_math": True}):
+        fig, ax = charts.new_figure(3, 2)
+        ax.set_title("$\\frac{$")
+        fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)
+
+
+def test_park_labels_add_the_id_only_where_names_repeat():
+    assert charts.park_labels(["P1", "P2", "P3", "P4"], ["甲", "乙", "甲", "$x$"]) == [
+        "甲(P1)",
+        "乙",
+        "甲(P3)",
+        "$x$",
+    ]

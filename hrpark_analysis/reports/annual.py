@@ -309,9 +309,12 @@ def dimension_chart(report: AnnualReport, *, sample: bool = True):
     fig, ax = charts.new_figure(10, 4.5)
     bottom = np.zeros(len(g))
     colors = ["#5c6bc0", "#26a69a", "#ffa726"]
+    # One position per park (row), labelled with its name: two parks of the same name keep two bars.
+    x = np.arange(len(g))
     for dim, color in zip(dims, colors, strict=False):
-        ax.bar(g["name"], g[dim], bottom=bottom, label=labels.DIMENSION[dim], color=color)
+        ax.bar(x, g[dim], bottom=bottom, label=labels.DIMENSION[dim], color=color)
         bottom += g[dim].fillna(0).to_numpy()
+    ax.set_xticks(x, charts.park_labels(g["park_id"], g["name"]))
     ax.tick_params(axis="x", labelrotation=90, labelsize=8)
     charts.style_axes(ax, f"{report.year} 年各园区分项得分(按名次排列)", None, "得分")
     if dims:

@@ -8,7 +8,10 @@ Call :func:`setup_matplotlib` once at the top of a notebook (or script) before d
 - a fixed DPI (:data:`DPI`) and PNGs without the ``Software: Matplotlib x.y`` text chunk, so a figure's bytes
   do not change when matplotlib is upgraded; this applies to the Jupyter inline backend (through
   ``InlineBackend.print_figure_kwargs``) and to :func:`save_png`;
-- outside a Jupyter kernel the Agg backend, which renders the same pixels on every machine.
+- outside a Jupyter kernel the Agg backend, which renders the same pixels on every machine;
+- ``text.parse_math = False``: text is drawn as written. Park names, indicator names and file names are data,
+  and matplotlib would read ``$…$`` in them as mathtext (and fail on a broken one); no chart uses mathtext.
+  :func:`new_figure` sets it too, so a chart drawn without :func:`setup_matplotlib` is safe as well.
 
 Every chart drawn from the synthetic sample data must say so: :func:`mark_sample` puts 示例数据 on it.
 """
@@ -31,6 +34,7 @@ SAMPLE_MARK_GID = "hrpark-sample-mark"
 # Grade colours shared by every report, keyed like the grade words in files (ARCHITECTURE.md).
 GRADE_COLORS = {"excellent": "#2e7d32", "qualified": "#1565c0", "unqualified": "#c62828"}
 REFERENCE_COLOR = "#616161"
+LITERAL_TEXT = {"text.parse_math": False}  # names are data: "$…$" in a park name is drawn as written
 
 
 def cjk_font_path() -> Path:
@@ -90,15 +94,30 @@ def setup_matplotlib() -> str:
             "axes.grid": False,
             "legend.frameon": False,
             "svg.hashsalt": "hrpark",  # stable SVG ids should anyone export SVG
+            **LITERAL_TEXT,
         }
     )
     return family
+
+
+def park_labels(park_ids: Any, names: Any) -> list[str]:
+    """Chart labels for parks: each name, with its park id added where two parks share the name.
+
+    Charts place parks by id (a row, a line), never by name; this only says which is which.
+    """
+    names = [str(n) for n in names]
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return [f"{n}({pid})" if counts[n] > 1 else n for pid, n in zip(park_ids, names, strict=True)]
 
 
 def new_figure(width: float = 8.0, height: float = 4.5, **kwargs: Any) -> tuple[Any, Any]:
     """``(fig, ax)`` in the house size with a constrained layout (labels never cut off)."""
     import matplotlib.pyplot as plt
 
+    # Tick labels are made when the figure is drawn, so the setting must hold globally, not in a context.
+    matplotlib.rcParams.update(LITERAL_TEXT)
     kwargs.setdefault("layout", "constrained")
     return plt.subplots(figsize=(width, height), **kwargs)
 

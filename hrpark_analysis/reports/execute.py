@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from hrpark_analysis.errors import ReportError
+from hrpark_analysis.io.publish import MACHINE_ERRNOS
 
 KERNEL_NAME = "python3"
 PAPERMILL_LOGGERS = ("papermill", "papermill.translators")
@@ -90,9 +91,18 @@ def quiet_parameter_warnings() -> Iterator[None]:
 
 
 def execute_notebook(
-    notebook: Path, output: Path, parameters: Mapping[str, Any], *, progress_bar: bool = False
+    notebook: Path,
+    output: Path,
+    parameters: Mapping[str, Any],
+    *,
+    progress_bar: bool = False,
+    timeout: float | None = None,
 ) -> None:
-    """Execute ``notebook`` with ``parameters`` injected, writing ``output``; ReportError if it fails."""
+    """Execute ``notebook`` with ``parameters`` injected, writing ``output``; ReportError if it fails.
+
+    ``timeout`` bounds each cell in seconds (None: no bound): a cell that hangs on an input stops the run
+    with a ReportError instead of holding the report's lock forever.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -110,6 +120,7 @@ def execute_notebook(
                 # The kernel's own log (a plain-TCP notice on start, a KeyboardInterrupt line on shutdown) would
                 # reach the terminal and cron mail; a failure still surfaces as the ReportError below.
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                execution_timeout=timeout,
             )
     except PapermillExecutionError as exc:
         message = _ANSI.sub("", str(exc.evalue)).strip()
@@ -118,6 +129,15 @@ def execute_notebook(
         ) from exc
     except (KeyboardInterrupt, ReportError):
         raise
+    except OSError as exc:
+        if isinstance(exc, TimeoutError):  # nbclient's CellTimeoutError is one
+            bound = f"一个单元超过 {timeout:g} 秒仍未结束(可用 --timeout 调整)" if timeout else str(exc)
+            raise ReportError(f"报告笔记本 {notebook.name} 运行超时: {_ANSI.sub('', bound)}") from exc
+        if exc.errno in MACHINE_ERRNOS:
+            raise  # the disk filled while papermill wrote the notebook: the caller names its folder
+        raise ReportError(
+            f"报告笔记本 {notebook.name} 无法运行: {type(exc).__name__}: {_ANSI.sub('', str(exc))}"
+        ) from exc
     except Exception as exc:  # kernel died, kernel missing, timeout …: still a report that did not run
         raise ReportError(
             f"报告笔记本 {notebook.name} 无法运行: {type(exc).__name__}: {_ANSI.sub('', str(exc))}"

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-import re
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -65,6 +65,7 @@ class NotebookParameter:
     default: Any  # the default as a Python value, or NO_DEFAULT when it is not a literal
     types: tuple[type, ...] | None  # accepted types; None = any
     nullable: bool  # None is accepted
+    annotation: str = ""  # as written (``list[str]``, ``Optional[float]``): nested types are checked from it
 
     @property
     def type_label(self) -> str:
@@ -84,8 +85,20 @@ _TYPE_WORDS: dict[str, type] = {
 }
 
 
+def _union_members(node: ast.expr) -> list[ast.expr]:
+    """The alternatives of ``A | B``, ``Optional[A]``, ``Union[A, B]`` (nested ones flattened)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _union_members(node.left) + _union_members(node.right)
+    if isinstance(node, ast.Subscript) and _head(node) in ("optional", "union"):
+        args = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        extra = [ast.Constant(None)] if _head(node) == "optional" else []
+        return [m for a in args for m in _union_members(a)] + extra
+    return [node]
+
+
 def _annotation_types(annotation: str) -> tuple[tuple[type, ...] | None, bool] | None:
-    """``(types, nullable)`` from an annotation such as ``int``, ``str | None``, ``Optional[list[str]]``.
+    """``(types, nullable)`` from an annotation such as ``int``, ``str | None``, ``Optional[list[str]]``,
+    ``Union[int, list]``.
 
     None when there is no annotation (empty, or the text ``None`` as papermill writes it) or it names a type
     outside the YAML-expressible ones; then the default decides.
@@ -93,13 +106,14 @@ def _annotation_types(annotation: str) -> tuple[tuple[type, ...] | None, bool] |
     text = annotation.strip()
     if not text or text == "None":
         return None
-    optional = re.fullmatch(r"(?:typing\.)?Optional\[(.*)\]", text)
-    if optional:
-        text = optional.group(1) + " | None"
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
     types: list[type] = []
     nullable = False
-    for part in text.split("|"):
-        word = re.sub(r"\[.*\]$", "", part.strip()).removeprefix("typing.").lower()
+    for member in _union_members(tree):
+        word = _head(member).removeprefix("typing.")
         if word in ("none", "nonetype"):
             nullable = True
         elif word in _TYPE_WORDS:
@@ -166,29 +180,138 @@ def notebook_parameters(notebook: Path) -> dict[str, NotebookParameter]:
             default = NO_DEFAULT  # an expression (e.g. Path(...)): only the annotation can type it
         typed = _annotation_types(annotation)
         types, nullable = typed if typed is not None else _default_types(default)
-        declared[name] = NotebookParameter(name, default_source, default, types, nullable)
+        declared[name] = NotebookParameter(
+            name, default_source, default, types, nullable, annotation if typed is not None else ""
+        )
     return declared
 
 
+#: What a parameter value may be made of: YAML's plain scalars, and lists and mappings of them. papermill
+#: writes values into the notebook as Python source; anything else (``!!binary`` bytes, a custom tag) must
+#: never get that far.
+PLAIN_SCALARS: tuple[type, ...] = (str, int, float, bool, type(None))
+MAX_NESTING = 32  # deeper than any real parameter; the YAML reader has its own bound
+
+
+def _foreign(value: Any, depth: int = 0) -> tuple[Any] | None:
+    """``(x,)`` for the first value inside ``value`` that is not plain data, else None."""
+    if isinstance(value, PLAIN_SCALARS):
+        return None
+    if depth >= MAX_NESTING:
+        return (value,)
+    if isinstance(value, list):
+        items: list[Any] = value
+    elif isinstance(value, dict):
+        items = [x for pair in value.items() for x in pair]
+    else:
+        return (value,)
+    for item in items:
+        if isinstance(item, (list, dict)) and item is value:
+            return (item,)
+        found = _foreign(item, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _head(node: ast.expr) -> str:
+    target = node.value if isinstance(node, ast.Subscript) else node
+    if isinstance(target, ast.Attribute):  # typing.Optional
+        return target.attr.lower()
+    if isinstance(target, ast.Name):
+        return target.id.lower()
+    if isinstance(target, ast.Constant) and target.value is None:
+        return "none"
+    return ""
+
+
+def _conforms(value: Any, node: ast.expr) -> bool:
+    """Whether ``value`` has the (nested) type an annotation's AST describes; unknown names accept anything."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a quoted annotation
+        try:
+            return _conforms(value, ast.parse(node.value, mode="eval").body)
+        except SyntaxError:
+            return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _conforms(value, node.left) or _conforms(value, node.right)
+    args: list[ast.expr] = []
+    if isinstance(node, ast.Subscript):
+        args = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+    word = _head(node)
+    if word == "optional":
+        return value is None or all(_conforms(value, a) for a in args)
+    if word == "union":
+        return any(_conforms(value, a) for a in args)
+    if word in ("none", "nonetype"):
+        return value is None
+    if word == "bool":
+        return isinstance(value, bool)
+    if word == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if word == "float":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if word == "str":
+        return isinstance(value, str)
+    if word in ("list", "tuple", "sequence"):
+        item = [a for a in args if not (isinstance(a, ast.Constant) and a.value is Ellipsis)]
+        return isinstance(value, list) and (not item or all(_conforms(v, item[0]) for v in value))
+    if word in ("dict", "mapping"):
+        return isinstance(value, dict) and (
+            len(args) != 2 or all(_conforms(k, args[0]) and _conforms(v, args[1]) for k, v in value.items())
+        )
+    return True  # Any, object, a name outside YAML's types: the plain-data check above is what holds
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    shown = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def _check_value(param: NotebookParameter, value: Any, source: str) -> Any:
-    """``value`` if it fits ``param`` (an int for a float parameter becomes a float), else ParameterError."""
+    """``value`` if it fits ``param`` (an int for a float parameter becomes a float), else ParameterError.
+
+    Only plain data passes (:data:`PLAIN_SCALARS`, lists and mappings of them), whatever the notebook
+    declares; lists and mappings are checked item by item against a nested annotation (``list[str]``,
+    ``dict[str, list[str]]``).
+    """
+    foreign = _foreign(value)
+    if foreign is not None:
+        raise ParameterError(
+            f"参数 {param.name} 的值含有 {type(foreign[0]).__name__} {_short(foreign[0])}({source.strip()})："
+            "参数只能是 str、int、float、bool、None 以及由它们组成的列表和映射"
+        )
+    checked: Any = _NOT_CHECKED
     if value is None:
         if param.nullable:
-            return None
+            checked = None
     elif param.types is None:
-        return value
+        checked = value
     elif isinstance(value, bool):
         if bool in param.types:
-            return value
+            checked = value
     elif isinstance(value, int) and float in param.types and int not in param.types:
-        return float(value)
+        checked = float(value)
     elif isinstance(value, param.types):
-        return value
-    shown = repr(value) if not isinstance(value, str) else f'"{value}"'
+        checked = value
+    if checked is not _NOT_CHECKED and param.annotation:
+        try:
+            tree = ast.parse(param.annotation, mode="eval").body
+        except SyntaxError:
+            tree = None
+        if tree is not None and not _conforms(checked, tree):
+            raise ParameterError(
+                f"参数 {param.name} 应为 {param.annotation}(笔记本默认值 {param.default_source})，"
+                f"{source}给的是 {type(value).__name__} {_short(value)}"
+            )
+    if checked is not _NOT_CHECKED:
+        return checked
     raise ParameterError(
         f"参数 {param.name} 应为 {param.type_label}(笔记本默认值 {param.default_source})，"
-        f"{source}给的是 {type(value).__name__} {shown}"
+        f"{source}给的是 {type(value).__name__} {_short(value)}"
     )
+
+
+_NOT_CHECKED = object()
 
 
 def _suggest(name: str, options: list[str]) -> str:
@@ -248,6 +371,96 @@ def _user_path(name: str, value: str, source: str) -> str:
     if not path.exists():
         raise InputError(f"参数 {name} 指向的路径不存在({source})", file=value)
     return shown_path(path.resolve()) if value.startswith("~") else value
+
+
+def check_values(
+    declared: Mapping[str, NotebookParameter],
+    values: Mapping[str, Any],
+    label: str,
+    notebook_name: str,
+    *,
+    also_allowed: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """``values`` checked against the notebook's declared parameters: names, (nested) types, paths.
+
+    The one check of every route into a report notebook: ``hrpark report`` (:func:`plan_report`) and papermill
+    alone (:func:`check_kernel`, called by the notebook itself). ``label`` says where the values came from.
+    """
+    checked: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in declared:
+            raise ParameterError(
+                f"{label.strip()}中的参数 {name} 不是笔记本 {notebook_name} 的参数"
+                + _suggest(name, sorted(set(declared) | also_allowed))
+            )
+        value = _check_value(declared[name], value, label)
+        if is_path_parameter(name) and isinstance(value, str) and value:
+            value = _user_path(name, value, label.strip())
+        checked[name] = value
+    return checked
+
+
+# --- the notebook's own check (papermill alone, Airflow's PapermillOperator) --------------------------------
+PAPERMILL_LABEL = "papermill 参数"
+INJECTED_HEADER = "# Parameters"  # papermill's first line of the cell it injects after the parameters cell
+
+
+def _injected_names(history: list[str]) -> list[str]:
+    """The names papermill assigned in the injected cells of this kernel's input history, in order."""
+    names: list[str] = []
+    for source in history:
+        if not source.lstrip().startswith(INJECTED_HEADER):
+            continue
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            names += [t.id for t in targets if isinstance(t, ast.Name) and t.id not in names]
+    return names
+
+
+def _one_line_errors(shell: Any) -> None:
+    """In this kernel, an :class:`HrparkError` is shown as its one-line message, not a traceback."""
+    from hrpark_analysis.errors import HrparkError
+
+    def show(self: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
+        # IPython hands a registered exception to this handler instead of showing it: show it as one line
+        # (ipykernel publishes it as the cell's error output, which papermill reports).
+        stb = [f"{etype.__name__}: {value}"]
+        self._showtraceback(etype, value, stb)
+        return stb
+
+    shell.set_custom_exc((HrparkError,), show)
+
+
+def check_kernel(kind: str, namespace: Mapping[str, Any]) -> None:
+    """Check the parameters a running report notebook was given, exactly as ``hrpark report`` checks them.
+
+    The notebooks call it in the cell after their parameters cell, so a direct papermill run
+    (``papermill annual_evaluation.ipynb out.ipynb -p year 2024``, Airflow's PapermillOperator) is refused
+    with the same message: an unknown name (``-p yaer 2024``) or a value of the wrong type (``-p year abc``)
+    is a :class:`ParameterError`, shown in the notebook as one line. The names checked are those papermill
+    injected (read back from the kernel's input history); without an injected cell (JupyterLab, nbval) the
+    declared parameters' current values are checked.
+    """
+    declared = notebook_parameters(notebook_path(kind))
+    history: list[str] = []
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        _one_line_errors(shell)
+        history = [str(s) for s in shell.user_ns.get("In", [])]
+    injected = _injected_names(history)
+    names = injected or [n for n in declared if n in namespace]
+    # A params file given to papermill (-f) may hold the runner's own keys (out_root): not the notebook's.
+    values = {name: namespace[name] for name in names if name in namespace and name not in RUNNER_KEYS}
+    check_values(declared, values, PAPERMILL_LABEL, notebook_path(kind).name)
 
 
 def report_key(kind: str, params: Mapping[str, Any]) -> str:
@@ -314,26 +527,19 @@ def plan_report(
     out_root: Path | None = None
     for origin, label, values in layers:
         # Runner-level keys belong in the params file only; the CLI has its own flags for them.
-        allowed = set(declared) | (RUNNER_KEYS if origin == "params_file" else set())
-        for name, value in values.items():
-            if name in RUNNER_KEYS and origin == "params_file":
-                continue
-            if name not in declared:
-                raise ParameterError(
-                    f"{label.strip()}中的参数 {name} 不是笔记本 {notebook.name} 的参数"
-                    + _suggest(name, sorted(allowed))
-                )
-            checked = _check_value(declared[name], value, label)
-            if is_path_parameter(name) and isinstance(checked, str) and checked:
-                checked = _user_path(name, checked, label.strip())
-            parameters[name] = checked
-            sources[name] = origin
+        runner = RUNNER_KEYS if origin == "params_file" else frozenset()
+        given = {name: value for name, value in values.items() if name not in runner}
+        checked = check_values(declared, given, label, notebook.name, also_allowed=runner)
+        parameters.update(checked)
+        sources.update(dict.fromkeys(checked, origin))
 
     if "out_root" in file_values:
         value = file_values["out_root"]
         if not isinstance(value, str) or not value:
             raise ParameterError(f"参数文件 {params_file} 中的 out_root 应为非空字符串(报告输出文件夹)")
-        out_root = (Path.cwd() / Path(value).expanduser()).resolve()
+        out_root = Path(
+            os.path.abspath(Path.cwd() / Path(value).expanduser())
+        )  # a link is checked, not followed
 
     effective = {n: p.default for n, p in declared.items() if p.default is not NO_DEFAULT}
     effective.update(parameters)

@@ -27,6 +27,11 @@ sheet_file: str = ""  # 得分表；空表示内置的示意得分表
 seed: int = 2021  # 本报告无随机步骤；记录在附录中以便与其他报告的参数集一致
 
 # %%
+from hrpark_analysis.reports.params import check_kernel  # every route (hrpark report, papermill alone) checks
+
+check_kernel("annual", globals())  # the parameters above as hrpark report does: names, types, paths
+
+# %%
 from pathlib import Path
 
 import pandas as pd

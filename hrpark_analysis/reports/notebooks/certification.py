@@ -31,6 +31,11 @@ forecast_paths: int = 200  # 多年预测的模拟路径数；0 表示不做预�
 seed: int = 2021  # 多年预测的随机种子；同一种子得到完全相同的结果
 
 # %%
+from hrpark_analysis.reports.params import check_kernel  # every route (hrpark report, papermill alone) checks
+
+check_kernel("certification", globals())  # the parameters above as hrpark report does: names, types, paths
+
+# %%
 from pathlib import Path
 
 import pandas as pd

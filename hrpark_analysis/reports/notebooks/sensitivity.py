@@ -28,6 +28,8 @@
 # 本报告由参数化笔记本自动生成；随机模拟使用固定的随机种子，同一数据与参数可完全复现。
 
 # %% tags=["parameters"]
+from typing import Optional  # Optional[...] rather than "| None": papermill --help-notebook reads it
+
 data_dir: str = ""  # 数据文件夹(与示例数据同样的结构)；空表示内置的示例数据
 year: int = 2025  # 评估年度
 policy_file: str = ""  # 政策参数文件；空表示内置的渝人社发〔2021〕57号基准
@@ -42,11 +44,16 @@ pass_mark_step: float = 1.0  # 合格线网格：步长(分)
 sigma: float = 2.0  # 评分误差：总分的标准差(分)
 draws: int = 2000  # 蒙特卡洛抽样次数；提交的基线保持较小，参数文件可加大
 seed: int = 2025  # 随机种子(蒙特卡洛与 Sobol)
-resolution: float | None = None  # 抽样得分取整的精度(如 0.01)；None 表示不取整
+resolution: Optional[float] = None  # 抽样得分取整的精度(如 0.01)；None 表示不取整
 coin_toss_band: list = [0.2, 0.8]  # P(优秀)或P(不合格)落在此区间即视为等次摇摆
 sobol_n_base: int = 128  # Sobol 基础样本数(2 的幂)；样本行数为基础样本数 × (因素数 + 2)
 sobol_noise_draws: int = 64  # Sobol 每个样本点平均的评分误差抽样数
 sobol_sigma_max: float = 4.0  # Sobol 中评分误差 σ 的变化范围 [0, sobol_sigma_max]
+
+# %%
+from hrpark_analysis.reports.params import check_kernel  # every route (hrpark report, papermill alone) checks
+
+check_kernel("sensitivity", globals())  # the parameters above as hrpark report does: names, types, paths
 
 # %%
 from pathlib import Path

@@ -26,6 +26,8 @@
 # 参数与随机种子得到完全相同的结果。
 
 # %% tags=["parameters"]
+from typing import Optional, Union  # rather than "X | None": papermill --help-notebook reads these
+
 data_dir: str = ""  # 数据文件夹(与示例数据同样的结构)；空表示内置的示例数据
 base_year: int = 2025  # 基准年：最近的评估年度，预测从次年开始
 horizon: int = 2030  # 预测终止年(日历年；小于1000时表示预测年数)
@@ -33,10 +35,10 @@ policy_file: str = ""  # 政策参数文件；空表示内置的渝人社发〔2
 policy_set: list = []  # 基准方案的政策参数覆盖列表(写法见 hrpark policy show 与 README)
 sheet_file: str = ""  # 得分表；空表示内置的示意得分表
 arrivals: str = "poisson"  # 新认定园区：fixed 每年固定个数；poisson 每年个数服从泊松分布
-arrival_counts: int | list = 1  # fixed：每年个数，或每个预测年份一个数的列表
-arrival_rate: float | list = 1.0  # poisson：每年期望个数，或每个预测年份一个数的列表
+arrival_counts: Union[int, list] = 1  # fixed：每年个数，或每个预测年份一个数的列表
+arrival_rate: Union[float, list] = 1.0  # poisson：每年期望个数，或每个预测年份一个数的列表
 region_shares: dict = {"main_city": 0.6, "northeast": 0.25, "southeast": 0.15}  # 新认定园区的区域分布(第四条)
-ceiling: int | None = None  # 在册园区个数上限(如“1+10+N”规划)；None 表示不设
+ceiling: Optional[int] = None  # 在册园区个数上限(如“1+10+N”规划)；None 表示不设
 score_model: str = "fit"  # fit：由历年得分估计评分模型；fixed：采用下面四个数值
 phi: float = 0.5  # 得分偏离的逐年持续性 φ(fit 时为先验中心)
 sigma: float = 5.0  # 每年新增波动的标准差 σ，分(fit 时为先验中心)
@@ -47,8 +49,13 @@ veto_rate: float = 0.02  # 每个参评园区每年被一票否决的概率
 rectification_probability: float = 0.8  # 不合格园区整改合格的概率
 paths: int = 1000  # 模拟路径数(正式报告可用 10000)
 seed: int = 20211222  # 随机种子
-budget: float | None = 1300.0  # 每年市级支出的预算线，万元；None 表示不设
-reforms: dict = {"优秀比例20%": ["grading.excellent_share=0.2"], "奖励20万元": ["subsidy.excellent_bonus=20"]}  # 方案名称与覆盖列表
+budget: Optional[float] = 1300.0  # 每年市级支出的预算线，万元；None 表示不设
+reforms: dict = {"优秀比例20%": {"grading.excellent_share": 0.2}, "奖励20万元": {"subsidy.excellent_bonus": 20}}  # 方案名称与覆盖(映射，或 --set 写法的列表)
+
+# %%
+from hrpark_analysis.reports.params import check_kernel  # every route (hrpark report, papermill alone) checks
+
+check_kernel("forecast", globals())  # the parameters above as hrpark report does: names, types, paths
 
 # %%
 from pathlib import Path

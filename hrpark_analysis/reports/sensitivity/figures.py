@@ -69,13 +69,8 @@ def probability_chart(report: SensitivityReport, *, sample: bool = True):
             y, values, left=left, color=charts.GRADE_COLORS[grade], label=labels.GRADE[grade], height=0.75
         )
         left += values
-    ax.set_yticks(
-        y,
-        [
-            f"{report.names.get(p, p)}({labels.GRADE[g]})"
-            for p, g in zip(parks["park_id"], parks["grade"], strict=True)
-        ],
-    )
+    names = charts.park_labels(parks["park_id"], [report.names.get(p, p) for p in parks["park_id"]])
+    ax.set_yticks(y, [f"{name}({labels.GRADE[g]})" for name, g in zip(names, parks["grade"], strict=True)])
     for tick, toss in zip(ax.get_yticklabels(), parks["coin_toss"], strict=True):
         if toss:
             tick.set_color("#b71c1c")
@@ -116,9 +111,10 @@ def curves_chart(report: SensitivityReport, *, sample: bool = True):
     )  # fmt: skip
     for ax, curves, at_base, xs, base_x, title, xlabel, ylabel in panels:
         chosen = _fragile(at_base)
-        for i in sorted(chosen):
-            pid = mc.park_ids[i]
-            ax.plot(xs, curves[i], label=report.names.get(pid, str(pid)), linewidth=1.4)
+        ids = [mc.park_ids[i] for i in sorted(chosen)]
+        shown = charts.park_labels(ids, [report.names.get(pid, str(pid)) for pid in ids])
+        for i, label in zip(sorted(chosen), shown, strict=True):
+            ax.plot(xs, curves[i], label=label, linewidth=1.4)
         charts.reference_line(ax, x=base_x, label="基准")
         ax.set_ylim(-0.02, 1.02)
         charts.style_axes(ax, title, xlabel, ylabel)
