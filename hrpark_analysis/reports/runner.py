@@ -7,12 +7,14 @@ each owned by its own module:
    the output folder's key (:func:`plan_report`, :func:`report_key`). Nothing is written before this passes.
 2. :mod:`.execute` — papermill runs the notebook in the user's working folder with ``PYTHONHASHSEED=0``;
    timestamps and paths are scrubbed from the result.
-3. :mod:`.export` — the HTML page and the XLSX of the tables the notebook published.
+3. :mod:`.export` — the HTML page, the PDF and Word documents, and the XLSX of the tables the notebook
+   published.
 4. :mod:`.manifest` — ``manifest.json``: inputs with sha256, parameters, versions, outputs.
 5. :mod:`.progress` — the runner's steps and the notebook's own progress lines on stderr.
 
 A finished folder ``<out_root>/<key>/`` holds ``<notebook>.ipynb`` (executed), ``<notebook>.html`` (no code,
-self-contained), ``<notebook>.xlsx`` (one sheet per published table) and ``manifest.json``.
+self-contained), ``<notebook>.pdf`` (A4, fonts embedded), ``<notebook>.docx`` (editable in Word/WPS),
+``<notebook>.xlsx`` (one sheet per published table) and ``manifest.json``.
 
 Safety for unattended runs (the mechanics are :mod:`hrpark_analysis.io.publish`)
 ------------------------------------------------------------------------------
@@ -72,13 +74,17 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress) -> None:
     progress.say("导出 HTML…")
     (tmp / f"{stem}.html").write_text(export.to_html(executed), "utf-8")
 
+    progress.say("导出 PDF 与 Word…")
+    export.write_documents(executed, tmp / stem, plan.effective)
+
     progress.say("导出 XLSX…")
     tables = export.published_tables(tmp)
     sheets = export.write_xlsx(tables, tmp / f"{stem}.xlsx")
     shutil.rmtree(tmp / export.TABLES_DIR, ignore_errors=True)
 
     progress.say("写入清单…")
-    write_manifest(plan, tmp, tables, sheets, [f"{stem}.ipynb", f"{stem}.html", f"{stem}.xlsx"])
+    outputs = [f"{stem}.{ext}" for ext in ("ipynb", "html", "pdf", "docx", "xlsx")]
+    write_manifest(plan, tmp, tables, sheets, outputs)
 
 
 def run_report(

@@ -1,0 +1,188 @@
+"""The executed notebook as an A4 PDF, typeset by Typst with the Noto Sans CJK font embedded.
+
+The ``typst`` package from PyPI bundles the Typst compiler, and ``mplfonts`` ships the font file
+(``reports/charts.py`` finds it), so the PDF needs no system package, browser or download. System fonts are
+ignored, so every machine typesets with the same font and the same bytes come out.
+
+The document is the notebook's :mod:`.blocks` (the Word export reads the same blocks) serialised as JSON next
+to a fixed Typst template (:data:`TEMPLATE`): the template draws headings (they become the PDF's bookmarks),
+paragraphs, figures and tables, and treats every string from the report as text, never as Typst markup.
+Tables follow :func:`.blocks.table_layout`: portrait when they fit, else on a landscape page at a smaller
+size, with header rows repeated on every page and long cells wrapped (nothing is cut). The document date is
+:func:`hrpark_analysis.reports.dates.document_datetime`, never the wall clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+
+from hrpark_analysis.reports.export.blocks import (
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+    figure_width_pt,
+    table_layout,
+)
+
+FONT_FAMILY = "Noto Sans CJK SC"
+
+# Every value comes from data.json and is placed as a string, so nothing in a report is read as markup.
+TEMPLATE = r"""
+#let data = json("data.json")
+#set document(
+  title: data.title,
+  author: data.author,
+  date: datetime(year: data.date.at(0), month: data.date.at(1), day: data.date.at(2)),
+)
+#set page(paper: "a4", margin: (x: 2cm, y: 2.2cm), numbering: "1 / 1", number-align: center)
+#set text(font: data.font, size: 10.5pt, lang: "zh", region: "cn")
+#set par(leading: 0.75em, spacing: 0.9em)
+#show heading: set block(above: 1.4em, below: 0.8em)
+#show heading.where(level: 1): set text(size: 17pt)
+#show heading.where(level: 1): set align(center)
+#show heading.where(level: 2): set text(size: 14pt)
+#show heading.where(level: 3): set text(size: 12pt)
+#show strong: set text(weight: "bold")
+
+#let runs(rs) = for r in rs {
+  let c = if r.code { text(fill: rgb("#37474f"), r.text) } else { r.text }
+  if r.bold { c = strong(c) }
+  if r.italic { c = emph(c) }
+  c
+}
+
+#let caption(t) = block(sticky: true, below: 0.5em, text(size: 10pt, weight: "bold", t))
+
+#let grid-table(t) = {
+  set text(size: t.font * 1pt)
+  set par(leading: 0.45em, justify: false)
+  let head = t.header.map(row => row.map(c => table.cell(
+    colspan: c.span, align: center + horizon, fill: luma(232), c.text,
+  ))).flatten()
+  block(width: t.widths.sum() * 1pt, breakable: true, {
+    if t.caption != none { caption(t.caption) }
+    table(
+      columns: t.widths.map(w => w * 1pt),
+      align: (x, y) => (if t.numeric.at(x) { right } else { left }) + horizon,
+      stroke: 0.4pt + luma(150),
+      inset: (x: 0.4em, y: 0.35em),
+      table.header(repeat: true, ..head),
+      ..t.body.flatten(),
+    )
+  })
+}
+
+#let draw(b) = {
+  if b.kind == "heading" {
+    heading(level: b.level, b.text)
+  } else if b.kind == "paragraph" {
+    if b.style == "quote" {
+      block(fill: luma(242), inset: (x: 0.8em, y: 0.6em), width: 100%, stroke: (left: 2pt + luma(170)), par(runs(b.runs)))
+    } else if b.style == "bullet" {
+      list(runs(b.runs))
+    } else {
+      par(runs(b.runs))
+    }
+  } else if b.kind == "table" {
+    grid-table(b)
+  } else if b.kind == "figure" {
+    block(breakable: false, width: 100%, {
+      align(center, image(b.file, width: b.width * 1pt))
+      if b.caption != none { align(center, text(size: 10pt, weight: "bold", b.caption)) }
+    })
+  }
+}
+
+// A section holding a table too wide for portrait is set on landscape pages as a whole.
+#for s in data.sections {
+  if s.landscape {
+    page(flipped: true, for b in s.blocks { draw(b) })
+  } else {
+    for b in s.blocks { draw(b) }
+  }
+}
+"""
+
+
+def _runs(paragraph: Paragraph) -> list[dict]:
+    return [{"text": r.text, "bold": r.bold, "italic": r.italic, "code": r.code} for r in paragraph.runs]
+
+
+def _data(document: Document, folder: Path, date: dt.datetime, author: str) -> dict:
+    blocks: list[dict] = []
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            blocks.append({"kind": "heading", "level": min(block.level, 6), "text": block.text})
+        elif isinstance(block, Paragraph):
+            blocks.append({"kind": "paragraph", "style": block.style, "runs": _runs(block)})
+        elif isinstance(block, Table):
+            if not block.n_columns:
+                continue
+            layout = table_layout(block)
+            blocks.append(
+                {
+                    "kind": "table",
+                    "caption": block.caption,
+                    "header": [[{"text": c.text, "span": c.span} for c in row] for row in block.header],
+                    "body": block.body,
+                    "numeric": block.numeric,
+                    "landscape": layout.landscape,
+                    "font": layout.font_pt,
+                    "widths": [round(w, 2) for w in layout.widths_pt],
+                }
+            )
+        elif isinstance(block, Figure):
+            name = f"figure-{sum(1 for b in blocks if b['kind'] == 'figure') + 1}.png"
+            (folder / name).write_bytes(block.png)
+            blocks.append(
+                {
+                    "kind": "figure",
+                    "file": name,
+                    "width": round(figure_width_pt(block), 2),
+                    "caption": block.caption,
+                }
+            )
+    return {
+        "title": document.title,
+        "sections": _sections(blocks),
+        "author": author,
+        "date": [date.year, date.month, date.day],
+        "font": [FONT_FAMILY],
+    }
+
+
+def _sections(blocks: list[dict]) -> list[dict]:
+    """Blocks split before each heading of level 1 or 2; a section is landscape if one of its tables is."""
+    sections: list[dict] = []
+    for block in blocks:
+        if not sections or (block["kind"] == "heading" and block["level"] <= 2):
+            sections.append({"landscape": False, "blocks": []})
+        sections[-1]["blocks"].append(block)
+        if block["kind"] == "table" and block["landscape"]:
+            sections[-1]["landscape"] = True
+    return sections
+
+
+def write_pdf(document: Document, path: str | Path, *, date: dt.datetime, author: str = "") -> None:
+    """Typeset ``document`` into the PDF ``path``, dated ``date`` (document info and XMP), by ``author``."""
+    import typst
+
+    from hrpark_analysis.reports.charts import cjk_font_path
+
+    with tempfile.TemporaryDirectory(prefix="hrpark-pdf-") as tmp:
+        folder = Path(tmp)
+        data = _data(document, folder, date, author)
+        (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        (folder / "main.typ").write_text(TEMPLATE, "utf-8")
+        compiler = typst.Compiler(
+            root=str(folder),
+            font_paths=[str(cjk_font_path().parent)],  # typst searches folders, not files
+            ignore_system_fonts=True,  # the same font on every machine: the same bytes
+        )
+        pdf = compiler.compile(input=str(folder / "main.typ"), format="pdf", timestamp=date)
+    Path(path).write_bytes(pdf)
