@@ -214,9 +214,10 @@ def _sheet(path: Path, name: str) -> pd.DataFrame:
     return pd.DataFrame(rows[1:], columns=rows[0])
 
 
-def test_the_report_folder_has_notebook_html_xlsx_and_manifest(report):
+def test_the_report_folder_has_notebook_html_pdf_docx_xlsx_and_manifest(report):
     assert sorted(p.name for p in report.iterdir()) == [
-        "manifest.json", "subsidy_forecast.html", "subsidy_forecast.ipynb", "subsidy_forecast.xlsx",
+        "manifest.json", "subsidy_forecast.docx", "subsidy_forecast.html", "subsidy_forecast.ipynb",
+        "subsidy_forecast.pdf", "subsidy_forecast.xlsx",
     ]  # fmt: skip
     manifest = json.loads((report / "manifest.json").read_text("utf-8"))
     assert manifest["key"] == "forecast-2026-2030"
