@@ -32,6 +32,7 @@ Safety for unattended runs (the mechanics are :mod:`hrpark_analysis.io.publish`)
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +72,12 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress) -> None:
         execute_notebook(plan.notebook, executed, plan.parameters, progress_bar=progress.bar)
     scrub_notebook(executed, plan.notebook.name)
 
-    progress.say("导出 HTML…")
-    (tmp / f"{stem}.html").write_text(export.to_html(executed), "utf-8")
-
-    progress.say("导出 PDF 与 Word…")
-    export.write_documents(executed, tmp / stem, plan.effective)
+    progress.say("导出 HTML、PDF 与 Word…")
+    # Typst typesets the PDF without holding the GIL: it runs beside nbconvert's HTML export, not after it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        documents = pool.submit(export.write_documents, executed, tmp / stem, plan.effective)
+        (tmp / f"{stem}.html").write_text(export.to_html(executed), "utf-8")
+        documents.result()
 
     progress.say("导出 XLSX…")
     tables = export.published_tables(tmp)
