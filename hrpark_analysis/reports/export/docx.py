@@ -87,11 +87,30 @@ def _page(section, landscape: bool) -> None:
         setattr(section, side, Mm(MARGIN_MM))
 
 
+STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5", "Heading 6", "Heading 7",
+          "Heading 8", "Heading 9", "Caption", "List Bullet", "Intense Quote")  # fmt: skip
+_STYLE_IDS: dict[str, str] = {}  # style name -> id in python-docx's default template, filled on first use
+
+
+def _styled(doc, style: str | None, text: str | None = None):
+    """A new paragraph in the style named ``style`` (None: Normal).
+
+    The style id is set on the paragraph directly: python-docx's lookup by name scans the styles part on
+    every call, which made it the slowest step of the whole document.
+    """
+    if not _STYLE_IDS:
+        _STYLE_IDS.update({name: doc.styles[name].style_id for name in STYLES})
+    par = doc.add_paragraph(text)
+    if style is not None:
+        par._p.style = _STYLE_IDS[style]
+    return par
+
+
 def _paragraph(doc, block: Paragraph) -> None:
     from docx.shared import Pt, RGBColor
 
-    style = {"bullet": "List Bullet", "quote": "Intense Quote"}.get(block.style, "Normal")
-    par = doc.add_paragraph(style=style)
+    style = {"bullet": "List Bullet", "quote": "Intense Quote"}.get(block.style)
+    par = _styled(doc, style)
     for piece in block.runs:
         run = par.add_run(piece.text)
         run.bold = piece.bold or None
@@ -160,7 +179,7 @@ def _table(doc, block: Table) -> None:
     from docx.oxml.ns import qn
 
     if block.caption:
-        doc.add_paragraph(block.caption, style="Caption").paragraph_format.keep_with_next = True
+        _styled(doc, "Caption", block.caption).paragraph_format.keep_with_next = True
     table = parse_xml(_table_xml(block, doc.styles["Table Grid"].style_id))
     body = doc.element.body
     body.find(qn("w:sectPr")).addprevious(table)
@@ -175,7 +194,7 @@ def _figure(doc, block: Figure) -> None:
     doc.add_picture(io.BytesIO(block.png), width=Pt(figure_width_pt(block)))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     if block.caption:
-        caption = doc.add_paragraph(block.caption, style="Caption")
+        caption = _styled(doc, "Caption", block.caption)
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -232,7 +251,7 @@ def write_docx(document: Document, path: str | Path, *, date: dt.datetime, autho
             current = landscape
         for block in blocks:
             if isinstance(block, Heading):
-                doc.add_heading(block.text, level=min(max(block.level, 1), 9))
+                _styled(doc, f"Heading {min(max(block.level, 1), 9)}", block.text)
             elif isinstance(block, Paragraph):
                 _paragraph(doc, block)
             elif isinstance(block, Table) and block.n_columns:
