@@ -57,11 +57,15 @@ def _fonts(element, east_asian: str, latin: str = LATIN_FONT) -> None:
 
 
 def _styles(doc) -> None:
+    from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
     normal = doc.styles["Normal"]
     normal.font.size = Pt(BODY_PT)
     _fonts(normal.element, BODY_FONT)
+    # The East-Asian language tells Word and WPS to break lines and space punctuation the Chinese way.
+    rpr = normal.element.get_or_add_rPr()
+    rpr.append(rpr.makeelement(qn("w:lang"), {qn("w:val"): "en-US", qn("w:eastAsia"): "zh-CN"}))
     for level, size in ((1, 18), (2, 15), (3, 12.5)):
         style = doc.styles[f"Heading {level}"]
         style.font.size = Pt(size)
@@ -218,6 +222,7 @@ def _deterministic_zip(data: bytes, path: Path, date: dt.datetime) -> None:
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # the same header bytes on every operating system
             info.external_attr = 0o644 << 16
             target.writestr(info, source.read(item.filename))
 
