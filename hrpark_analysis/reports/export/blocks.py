@@ -118,6 +118,28 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
 
 
+@dataclass
+class Section:
+    landscape: bool
+    blocks: list[Block]
+
+
+def sections(blocks: list[Block]) -> list[Section]:
+    """Blocks split before each heading of level 1 or 2; landscape as a whole if one of its tables is.
+
+    The PDF and the Word document set a landscape section on landscape pages, heading and text included, so
+    a wide table never leaves a nearly empty portrait page before it.
+    """
+    result: list[Section] = []
+    for block in blocks:
+        if not result or (isinstance(block, Heading) and block.level <= 2):
+            result.append(Section(False, []))
+        result[-1].blocks.append(block)
+        if isinstance(block, Table) and block.n_columns and table_layout(block).landscape:
+            result[-1].landscape = True
+    return result
+
+
 # ---------------------------------------------------------------------------------------------- text widths
 
 

@@ -26,6 +26,7 @@ from hrpark_analysis.reports.export.blocks import (
     Paragraph,
     Table,
     figure_width_pt,
+    sections,
     table_layout,
 )
 
@@ -202,19 +203,6 @@ def _figure(doc, block: Figure) -> None:
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _sections(blocks: list) -> list[tuple[bool, list]]:
-    """Blocks split before each heading of level 1 or 2; landscape if one of the section's tables is."""
-    sections: list[tuple[bool, list]] = []
-    for block in blocks:
-        if not sections or (isinstance(block, Heading) and block.level <= 2):
-            sections.append((False, []))
-        members = sections[-1][1]
-        members.append(block)
-        if isinstance(block, Table) and block.n_columns and table_layout(block).landscape:
-            sections[-1] = (True, members)
-    return sections
-
-
 def _deterministic_zip(data: bytes, path: Path, date: dt.datetime) -> None:
     """Rewrite the package with every entry dated ``date`` and in the same order, so equal content is equal bytes."""
     stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
@@ -245,7 +233,8 @@ def write_docx(document: Document, path: str | Path, *, date: dt.datetime, autho
     props.language = "zh-CN"
 
     first = True
-    for landscape, blocks in _sections(document.blocks):
+    for section in sections(document.blocks):
+        landscape = section.landscape
         if first:
             _page(doc.sections[0], landscape)
             current = landscape
@@ -254,7 +243,7 @@ def write_docx(document: Document, path: str | Path, *, date: dt.datetime, autho
             # A new page in the orientation of this section; portrait sections otherwise just follow on.
             _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
             current = landscape
-        for block in blocks:
+        for block in section.blocks:
             if isinstance(block, Heading):
                 _styled(doc, f"Heading {min(max(block.level, 1), 9)}", block.text)
             elif isinstance(block, Paragraph):

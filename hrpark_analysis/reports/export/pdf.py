@@ -20,12 +20,14 @@ import tempfile
 from pathlib import Path
 
 from hrpark_analysis.reports.export.blocks import (
+    Block,
     Document,
     Figure,
     Heading,
     Paragraph,
     Table,
     figure_width_pt,
+    sections,
     table_layout,
 )
 
@@ -109,63 +111,45 @@ TEMPLATE = r"""
 """
 
 
-def _runs(paragraph: Paragraph) -> list[dict]:
-    return [{"text": r.text, "bold": r.bold, "italic": r.italic, "code": r.code} for r in paragraph.runs]
+def _block(block: Block, folder: Path, figures: list[str]) -> dict | None:
+    """One block as the template's JSON; a figure's PNG is written into ``folder`` beside it."""
+    if isinstance(block, Heading):
+        return {"kind": "heading", "level": min(block.level, 6), "text": block.text}
+    if isinstance(block, Paragraph):
+        runs = [{"text": r.text, "bold": r.bold, "italic": r.italic, "code": r.code} for r in block.runs]
+        return {"kind": "paragraph", "style": block.style, "runs": runs}
+    if isinstance(block, Table) and block.n_columns:
+        layout = table_layout(block)
+        return {
+            "kind": "table",
+            "caption": block.caption,
+            "header": [[{"text": c.text, "span": c.span} for c in row] for row in block.header],
+            "body": block.body,
+            "numeric": block.numeric,
+            "font": layout.font_pt,
+            "widths": [round(w, 2) for w in layout.widths_pt],
+        }
+    if isinstance(block, Figure):
+        figures.append(f"figure-{len(figures) + 1}.png")
+        (folder / figures[-1]).write_bytes(block.png)
+        width = round(figure_width_pt(block), 2)
+        return {"kind": "figure", "file": figures[-1], "width": width, "caption": block.caption}
+    return None
 
 
 def _data(document: Document, folder: Path, date: dt.datetime, author: str) -> dict:
-    blocks: list[dict] = []
-    for block in document.blocks:
-        if isinstance(block, Heading):
-            blocks.append({"kind": "heading", "level": min(block.level, 6), "text": block.text})
-        elif isinstance(block, Paragraph):
-            blocks.append({"kind": "paragraph", "style": block.style, "runs": _runs(block)})
-        elif isinstance(block, Table):
-            if not block.n_columns:
-                continue
-            layout = table_layout(block)
-            blocks.append(
-                {
-                    "kind": "table",
-                    "caption": block.caption,
-                    "header": [[{"text": c.text, "span": c.span} for c in row] for row in block.header],
-                    "body": block.body,
-                    "numeric": block.numeric,
-                    "landscape": layout.landscape,
-                    "font": layout.font_pt,
-                    "widths": [round(w, 2) for w in layout.widths_pt],
-                }
-            )
-        elif isinstance(block, Figure):
-            name = f"figure-{sum(1 for b in blocks if b['kind'] == 'figure') + 1}.png"
-            (folder / name).write_bytes(block.png)
-            blocks.append(
-                {
-                    "kind": "figure",
-                    "file": name,
-                    "width": round(figure_width_pt(block), 2),
-                    "caption": block.caption,
-                }
-            )
+    figures: list[str] = []
+    parts = [
+        {"landscape": s.landscape, "blocks": [d for b in s.blocks if (d := _block(b, folder, figures))]}
+        for s in sections(document.blocks)
+    ]
     return {
         "title": document.title,
-        "sections": _sections(blocks),
         "author": author,
         "date": [date.year, date.month, date.day],
         "font": [FONT_FAMILY],
+        "sections": parts,
     }
-
-
-def _sections(blocks: list[dict]) -> list[dict]:
-    """Blocks split before each heading of level 1 or 2; a section is landscape if one of its tables is."""
-    sections: list[dict] = []
-    for block in blocks:
-        if not sections or (block["kind"] == "heading" and block["level"] <= 2):
-            sections.append({"landscape": False, "blocks": []})
-        sections[-1]["blocks"].append(block)
-        if block["kind"] == "table" and block["landscape"]:
-            sections[-1]["landscape"] = True
-    return sections
 
 
 def write_pdf(document: Document, path: str | Path, *, date: dt.datetime, author: str = "") -> None:
