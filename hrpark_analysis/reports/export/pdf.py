@@ -49,7 +49,10 @@ TEMPLATE = r"""
 #show heading.where(level: 1): set align(center)
 #show heading.where(level: 2): set text(size: 14pt)
 #show heading.where(level: 3): set text(size: 12pt)
-#show strong: set text(weight: "bold")
+// The shipped CJK font has one weight: bold is drawn by stroking the glyphs' outlines.
+#let bold(body) = text(stroke: 0.028em + black, body)
+#show strong: it => bold(it.body)
+#show heading: it => bold(it)
 
 #let runs(rs) = for r in rs {
   let c = if r.code { text(fill: rgb("#37474f"), r.text) } else { r.text }
@@ -58,13 +61,13 @@ TEMPLATE = r"""
   c
 }
 
-#let caption(t) = block(sticky: true, below: 0.5em, text(size: 10pt, weight: "bold", t))
+#let caption(t) = block(sticky: true, below: 0.5em, text(size: 10pt, bold(t)))
 
 #let grid-table(t) = {
   set text(size: t.font * 1pt)
   set par(leading: 0.45em, justify: false)
   let head = t.header.map(row => row.map(c => table.cell(
-    colspan: c.span, align: center + horizon, fill: luma(232), c.text,
+    colspan: c.span, align: center + horizon, fill: luma(232), bold(c.text),
   ))).flatten()
   block(width: t.widths.sum() * 1pt, breakable: true, {
     if t.caption != none { caption(t.caption) }
@@ -95,7 +98,7 @@ TEMPLATE = r"""
   } else if b.kind == "figure" {
     block(breakable: false, width: 100%, {
       align(center, image(b.file, width: b.width * 1pt))
-      if b.caption != none { align(center, text(size: 10pt, weight: "bold", b.caption)) }
+      if b.caption != none { align(center, text(size: 10pt, bold(b.caption))) }
     })
   }
 }
