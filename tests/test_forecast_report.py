@@ -279,3 +279,10 @@ def test_a_rerun_without_force_refuses_and_keeps_the_old_report(report, capsys):
     assert main(["report", "forecast", "--params", str(params), "--out", str(report.parent)]) == 2
     assert "--force" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in report.iterdir()} == before
+
+
+def test_the_pdf_bookmarks_and_the_word_headings_hold_every_section(report, document_headings):
+    bookmarks, headings = document_headings(report / "subsidy_forecast")
+    for section in SECTIONS:  # a heading may go on after the section's name: 三、认定成本(第十一条…)
+        assert any(title.startswith(section) for title in bookmarks), section
+        assert any(heading.startswith(section) for heading in headings), section
