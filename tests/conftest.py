@@ -33,3 +33,29 @@ def _numpy_errors_raise():
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture
+def document_headings():
+    """A function: the bookmarks of a report's PDF and the Heading-styled paragraphs of its DOCX.
+
+    Used by each report's end-to-end test to check that both documents carry every section of the report.
+    """
+
+    def read(stem: Path) -> tuple[set[str], set[str]]:
+        import docx
+        import pypdf
+
+        titles: set[str] = set()
+        stack = list(pypdf.PdfReader(stem.with_suffix(".pdf")).outline)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            else:
+                titles.add(item.title)
+        document = docx.Document(stem.with_suffix(".docx"))
+        headings = {p.text for p in document.paragraphs if p.style.name.startswith("Heading")}
+        return titles, headings
+
+    return read

@@ -43,11 +43,13 @@ def expected_ledger():
     return book[book["year"] == 2025]
 
 
-def test_the_report_folder_has_notebook_html_xlsx_and_manifest(report):
+def test_the_report_folder_has_notebook_html_pdf_docx_xlsx_and_manifest(report):
     names = sorted(p.name for p in report.iterdir())
     assert names == [
+        "annual_evaluation.docx",
         "annual_evaluation.html",
         "annual_evaluation.ipynb",
+        "annual_evaluation.pdf",
         "annual_evaluation.xlsx",
         "manifest.json",
     ]
@@ -211,3 +213,121 @@ def test_a_reform_report_states_the_reform_rules_not_the_2021_numbers(tmp_path):
     assert "30%" not in stated and "10万元" not in stated
     # the unchanged rules keep the law's numbers
     assert "150/100/50万元" in rules["第十一条"] and "60分" in rules["第二十四条"]
+
+
+# --- the PDF and the Word document ---------------------------------------------------------------------------
+GRADE_WORDS = {"excellent": "优秀", "qualified": "合格", "unqualified": "不合格"}
+A4_MARGIN_PT = 2 / 2.54 * 72  # 2 cm: the PDF's side margins
+
+
+@pytest.fixture(scope="module")
+def expected_grades(expected_ledger):
+    """Each graded park's 2025 total (two decimals, as the report shows totals) and grade word, from the ledger."""
+    graded = expected_ledger[expected_ledger["evaluated"]]
+    assert len(graded) == 24  # the sample's 2025 participants (sample_data/README.md)
+    return {row.park_id: (f"{row.score:.2f}", GRADE_WORDS[row.grade]) for row in graded.itertuples()}
+
+
+def park_rows(text: str) -> list[str]:
+    """The text split before every park id (P01 …): each piece is one park's row, however it wrapped."""
+    import re
+
+    return re.split(r"(?=\bP\d{2}\b)", " ".join(text.split()))
+
+
+def test_the_pdf_text_holds_every_graded_park_total_and_grade(report, expected_grades):
+    import pypdf
+
+    reader = pypdf.PdfReader(report / "annual_evaluation.pdf")
+    rows = park_rows("\n".join(page.extract_text() for page in reader.pages))
+    for park, (total, grade) in expected_grades.items():
+        assert any(r.startswith(park) and total in r.split() and grade in r.split() for r in rows), park
+
+
+def test_the_pdf_is_a4_with_its_cjk_font_embedded_and_bookmarks_from_the_headings(report):
+    import pypdf
+
+    reader = pypdf.PdfReader(report / "annual_evaluation.pdf")
+    for page in reader.pages:
+        size = sorted((round(float(page.mediabox.width)), round(float(page.mediabox.height))))
+        assert size == [595, 842]  # A4 in points, portrait or landscape
+    fonts = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
+            fonts.append(str(font["/BaseFont"]))
+    assert fonts and all("NotoSansCJK" in name for name in fonts)
+    titles = []
+    stack = list(reader.outline)
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack = item + stack
+        else:
+            titles.append(item.title)
+    assert set(SECTIONS) <= set(titles)
+
+
+def test_every_pdf_table_column_starts_inside_the_page_margins(report):
+    import pypdf
+
+    reader = pypdf.PdfReader(report / "annual_evaluation.pdf")
+    for number, page in enumerate(reader.pages, start=1):
+        width = float(page.mediabox.width)
+        starts: list[float] = []
+
+        def visit(text, cm, tm, font, size, starts=starts):
+            if text.strip():
+                starts.append(cm[0] * tm[4] + cm[2] * tm[5] + cm[4])
+
+        page.extract_text(visitor_text=visit)
+        assert starts, number
+        assert min(starts) >= A4_MARGIN_PT - 1 and max(starts) <= width - A4_MARGIN_PT, number
+
+
+def test_the_score_table_has_every_column_on_the_page_of_its_first_row(report):
+    import pypdf
+
+    reader = pypdf.PdfReader(report / "annual_evaluation.pdf")
+    wb = openpyxl.load_workbook(report / "annual_evaluation.xlsx", read_only=True)
+    rows = wb["得分表"].values
+    header, first = [str(h) for h in next(rows)], next(rows)
+    first_park = str(first[header.index("园区编号")])
+    # Wrapped headers come out line by line: compare the page's text with all whitespace removed.
+    pages = ["".join(page.extract_text().split()) for page in reader.pages]
+    page = next(p for p in pages if "总分" in p and "等次" in p and first_park in p)
+    missing = [h for h in header if "".join(h.split()) not in page]
+    assert not missing
+
+
+def test_the_docx_has_word_headings_and_tables_with_every_graded_park(report, expected_grades):
+    import docx
+
+    document = docx.Document(report / "annual_evaluation.docx")
+    headings = {p.text for p in document.paragraphs if p.style.name.startswith("Heading")}
+    assert set(SECTIONS) <= headings
+    assert any(p.style.name == "Heading 1" for p in document.paragraphs)
+    found = {}
+    for table in document.tables:
+        assert table.rows[0]._tr.trPr is not None and table.rows[0]._tr.trPr.xpath("./w:tblHeader")
+        for row in table.rows:
+            cells = [c.text for c in row.cells]
+            if cells and cells[0] in expected_grades:
+                found.setdefault(cells[0], set()).update(cells)
+    for park, (total, grade) in expected_grades.items():
+        assert {total, grade} <= found.get(park, set()), park
+
+
+def test_docx_numbers_are_right_aligned_and_text_left(report):
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    document = docx.Document(report / "annual_evaluation.docx")
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "园区编号" and "总分" in
+                 [c.text for c in t.rows[0].cells])  # fmt: skip
+    header = [c.text for c in table.rows[0].cells]
+    row = table.rows[1].cells
+    assert row[header.index("总分")].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert row[header.index("园区名称")].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT

@@ -36,7 +36,8 @@ def sheet(report: Path, name: str) -> list[dict]:
 
 def test_the_folder_has_every_format_the_other_reports_have(report):
     assert sorted(p.name for p in report.iterdir()) == [
-        "certification.html", "certification.ipynb", "certification.xlsx", "manifest.json",
+        "certification.docx", "certification.html", "certification.ipynb", "certification.pdf",
+        "certification.xlsx", "manifest.json",
     ]  # fmt: skip
     manifest = json.loads((report / "manifest.json").read_text("utf-8"))
     assert manifest["key"] == "certification-2025"
@@ -145,3 +146,10 @@ def test_the_forecast_with_and_without_the_round(report):
         assert r["含本轮 期望市级支出(万元)"] == pytest.approx(
             r["不含本轮 期望市级支出(万元)"] + r["本轮新增 期望支出(万元)"], abs=0.01
         )
+
+
+def test_the_pdf_bookmarks_and_the_word_headings_hold_every_section(report, document_headings):
+    bookmarks, headings = document_headings(report / "certification")
+    for section in SECTIONS:  # a heading may go on after the section's name: 三、认定成本(第十一条…)
+        assert any(title.startswith(section) for title in bookmarks), section
+        assert any(heading.startswith(section) for heading in headings), section

@@ -214,9 +214,10 @@ def _sheet(path: Path, name: str) -> pd.DataFrame:
     return pd.DataFrame(rows[1:], columns=rows[0])
 
 
-def test_the_report_folder_has_notebook_html_xlsx_and_manifest(report):
+def test_the_report_folder_has_notebook_html_pdf_docx_xlsx_and_manifest(report):
     assert sorted(p.name for p in report.iterdir()) == [
-        "manifest.json", "subsidy_forecast.html", "subsidy_forecast.ipynb", "subsidy_forecast.xlsx",
+        "manifest.json", "subsidy_forecast.docx", "subsidy_forecast.html", "subsidy_forecast.ipynb",
+        "subsidy_forecast.pdf", "subsidy_forecast.xlsx",
     ]  # fmt: skip
     manifest = json.loads((report / "manifest.json").read_text("utf-8"))
     assert manifest["key"] == "forecast-2026-2030"
@@ -278,3 +279,10 @@ def test_a_rerun_without_force_refuses_and_keeps_the_old_report(report, capsys):
     assert main(["report", "forecast", "--params", str(params), "--out", str(report.parent)]) == 2
     assert "--force" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in report.iterdir()} == before
+
+
+def test_the_pdf_bookmarks_and_the_word_headings_hold_every_section(report, document_headings):
+    bookmarks, headings = document_headings(report / "subsidy_forecast")
+    for section in SECTIONS:  # a heading may go on after the section's name: 三、认定成本(第十一条…)
+        assert any(title.startswith(section) for title in bookmarks), section
+        assert any(heading.startswith(section) for heading in headings), section

@@ -31,7 +31,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NOTEBOOKS = FIXTURES / "notebooks"
 HOSTILE = "<script>alert(1)</script>"
 STEM = "annual_evaluation"
-REPORT_FILES = {f"{STEM}.ipynb", f"{STEM}.html", f"{STEM}.xlsx", "manifest.json"}
+REPORT_FILES = {f"{STEM}.{ext}" for ext in ("ipynb", "html", "pdf", "docx", "xlsx")} | {"manifest.json"}
 QUIET = {"draw_chart": False}  # skips the matplotlib import in runs that do not check charts
 
 
@@ -88,7 +88,7 @@ def report(tmp_path_factory):
     return {"base": base, "folder": folder, "params": params, "policy": policy, "data": data}
 
 
-def test_a_run_writes_exactly_the_four_report_files_into_the_key_folder(report):
+def test_a_run_writes_exactly_the_report_files_into_the_key_folder(report):
     assert report["folder"] == report["base"] / "out" / "2031"
     assert {p.name for p in report["folder"].iterdir()} == REPORT_FILES
     assert leftovers(report["base"] / "out") == []
@@ -183,6 +183,46 @@ def test_html_is_code_free_escaped_and_self_contained(report):
     assert "publish_table" not in html and "import pandas" not in html
     assert "测试夹具报告" in html and "data:image/png;base64," in html
     assert "Traceback" not in html
+
+
+def test_pdf_and_docx_show_the_tables_text_as_text_and_the_figure(report):
+    import docx
+    import pypdf
+
+    pdf = pypdf.PdfReader(report["folder"] / f"{STEM}.pdf")
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "测试夹具报告" in text and HOSTILE in text and "=1+1" in text  # text, never markup or a formula
+    assert any("/XObject" in page["/Resources"] for page in pdf.pages)  # the chart
+    document = docx.Document(report["folder"] / f"{STEM}.docx")
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == ["测试夹具报告"]
+    [table] = [t for t in document.tables if t.rows[0].cells[0].text == "园区"]
+    assert [[c.text for c in row.cells] for row in table.rows] == [
+        ["园区", "得分"], [HOSTILE, "61.0"], ["=1+1", "59.5"], ["普通园区", "-5.0"],
+    ]  # fmt: skip
+    assert len(document.inline_shapes) == 1
+
+
+def test_pdf_and_docx_are_dated_by_the_report_year_and_rebuilt_byte_for_byte(report, tmp_path, monkeypatch):
+    import datetime as dt
+
+    import docx
+    import pypdf
+
+    from hrpark_analysis.reports.export import write_documents
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    folder = report["folder"]
+    # The fixture's year is 2031 and it has no report_date: 31 December 2031, never today.
+    assert pypdf.PdfReader(folder / f"{STEM}.pdf").metadata["/CreationDate"].startswith("D:20311231")
+    props = docx.Document(folder / f"{STEM}.docx").core_properties
+    stamps = {d.replace(tzinfo=None) for d in (props.created, props.modified, props.last_printed)}
+    assert stamps == {dt.datetime(2031, 12, 31)}
+    time.sleep(1.1)  # a wall-clock stamp anywhere would now differ by at least a second
+    write_documents(folder / f"{STEM}.ipynb", tmp_path / STEM, {"year": 2031})
+    for ext in ("pdf", "docx"):
+        assert (tmp_path / f"{STEM}.{ext}").read_bytes() == (folder / f"{STEM}.{ext}").read_bytes(), ext
+    write_documents(folder / f"{STEM}.ipynb", tmp_path / "dated", {"year": 2031, "report_date": "2032-03-15"})
+    assert pypdf.PdfReader(tmp_path / "dated.pdf").metadata["/CreationDate"].startswith("D:20320315")
 
 
 def test_figures_in_the_notebook_carry_no_matplotlib_version(report):

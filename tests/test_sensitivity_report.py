@@ -242,11 +242,11 @@ def e2e(tmp_path_factory):
     return folder, stderr.getvalue()
 
 
-def test_the_report_folder_holds_exactly_the_four_report_files(e2e):
+def test_the_report_folder_holds_exactly_the_report_files(e2e):
     folder, _ = e2e
     assert folder.name == "sensitivity-2025"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"{STEM}.ipynb", f"{STEM}.html", f"{STEM}.xlsx", "manifest.json"]
+        [f"{STEM}.{ext}" for ext in ("ipynb", "html", "pdf", "docx", "xlsx")] + ["manifest.json"]
     )
 
 
@@ -322,3 +322,10 @@ def test_a_rerun_without_force_refuses_and_leaves_the_report_alone(e2e, capsys, 
     assert code == 2
     assert "已存在" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_the_pdf_bookmarks_and_the_word_headings_hold_every_section(e2e, document_headings):
+    bookmarks, headings = document_headings(e2e[0] / STEM)
+    for section in SECTIONS:  # a heading may go on after the section's name: 三、认定成本(第十一条…)
+        assert any(title.startswith(section) for title in bookmarks), section
+        assert any(heading.startswith(section) for heading in headings), section

@@ -26,6 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 REPORT_FILES = {
     "annual_evaluation.ipynb",
     "annual_evaluation.html",
+    "annual_evaluation.pdf",
+    "annual_evaluation.docx",
     "annual_evaluation.xlsx",
     "manifest.json",
 }
@@ -114,9 +116,14 @@ def test_sample_and_annual_report_from_an_empty_folder(installed, tmp_path):
     folder = here / "r" / "2025"
     assert {p.name for p in folder.iterdir()} == REPORT_FILES
 
-    texts = {p.name: p.read_text("utf-8") for p in folder.iterdir() if p.suffix != ".xlsx"}
-    with zipfile.ZipFile(folder / "annual_evaluation.xlsx") as xlsx:
-        texts.update({f"xlsx:{n}": xlsx.read(n).decode("utf-8", "replace") for n in xlsx.namelist()})
+    binary = {".xlsx", ".docx", ".pdf"}
+    texts = {p.name: p.read_text("utf-8") for p in folder.iterdir() if p.suffix not in binary}
+    for suffix in ("xlsx", "docx"):
+        with zipfile.ZipFile(folder / f"annual_evaluation.{suffix}") as package:
+            texts.update(
+                {f"{suffix}:{n}": package.read(n).decode("utf-8", "replace") for n in package.namelist()}
+            )
+    texts["pdf"] = (folder / "annual_evaluation.pdf").read_bytes().decode("latin-1")  # its uncompressed parts
     texts.update({f"stdout {i}": run.stdout for i, run in enumerate(runs)})
     forbidden = {str(tmp_path), str(tmp_path.resolve()), str(REPO), str(venv)}
     for name, text in texts.items():

@@ -9,12 +9,14 @@ each owned by its own module:
    ``out_root``) and no kernel starts before this passes.
 2. :mod:`.execute` — papermill runs the notebook in the user's working folder with ``PYTHONHASHSEED=0``;
    timestamps and paths are scrubbed from the result.
-3. :mod:`.export` — the HTML page and the XLSX of the tables the notebook published.
+3. :mod:`.export` — the HTML page, the PDF and Word documents, and the XLSX of the tables the notebook
+   published.
 4. :mod:`.manifest` — ``manifest.json``: inputs with sha256, parameters, versions, outputs.
 5. :mod:`.progress` — the runner's steps and the notebook's own progress lines on stderr.
 
 A finished folder ``<out_root>/<key>/`` holds ``<notebook>.ipynb`` (executed), ``<notebook>.html`` (no code,
-self-contained), ``<notebook>.xlsx`` (one sheet per published table) and ``manifest.json``.
+self-contained), ``<notebook>.pdf`` (A4, fonts embedded), ``<notebook>.docx`` (editable in Word/WPS),
+``<notebook>.xlsx`` (one sheet per published table) and ``manifest.json``.
 
 Safety for unattended runs (the mechanics are :mod:`hrpark_analysis.io.publish`)
 ------------------------------------------------------------------------------
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +86,12 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | Non
         execute_notebook(plan.notebook, executed, plan.parameters, progress_bar=progress.bar, timeout=timeout)
     scrub_notebook(executed, plan.notebook.name)
 
-    progress.say("导出 HTML…")
-    (tmp / f"{stem}.html").write_text(export.to_html(executed), "utf-8")
+    progress.say("导出 HTML、PDF 与 Word…")
+    # Typst typesets the PDF without holding the GIL: it runs beside nbconvert's HTML export, not after it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        documents = pool.submit(export.write_documents, executed, tmp / stem, plan.effective)
+        (tmp / f"{stem}.html").write_text(export.to_html(executed), "utf-8")
+        documents.result()
 
     progress.say("导出 XLSX…")
     tables = export.published_tables(tmp)
@@ -92,7 +99,8 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | Non
     shutil.rmtree(tmp / export.TABLES_DIR, ignore_errors=True)
 
     progress.say("写入清单…")
-    write_manifest(plan, tmp, tables, sheets, [f"{stem}.ipynb", f"{stem}.html", f"{stem}.xlsx"])
+    outputs = [f"{stem}.{ext}" for ext in ("ipynb", "html", "pdf", "docx", "xlsx")]
+    write_manifest(plan, tmp, tables, sheets, outputs)
 
 
 def run_report(

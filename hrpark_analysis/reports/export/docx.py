@@ -1,0 +1,258 @@
+"""The executed notebook as a Word document (python-docx), to be edited in Word or WPS.
+
+The same :mod:`.blocks` as the PDF: headings in Word's own ``Heading 1/2/3`` styles (the navigation pane and
+a generated table of contents find them), paragraphs, figures with a ``Caption`` paragraph, and real tables
+— header rows marked to repeat on every page, text left and numbers right, the widths and font size of
+:func:`.blocks.table_layout`; a section with a table too wide for portrait is a landscape section. A4 pages.
+Chinese runs use 宋体 (headings 黑体) through the East-Asian font slot, which Word and WPS both honour.
+
+Same inputs, same bytes: the core properties (created, modified, last printed) are the report's date from
+:func:`hrpark_analysis.reports.dates.document_datetime`, and the zip is written here with every entry dated
+that day (python-docx would stamp each entry with the wall clock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from hrpark_analysis.reports.export.blocks import (
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+    figure_width_pt,
+    sections,
+    table_layout,
+)
+
+BODY_FONT = "宋体"  # the East-Asian font of body text and tables (Word and WPS ship it)
+HEADING_FONT = "黑体"
+LATIN_FONT = "Arial"
+BODY_PT = 10.5  # 五号
+PAGE_MM = (210, 297)  # A4
+MARGIN_MM = 20
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+CELL_MARGIN_TWIPS = 45  # 2.25 pt each side: within the padding that blocks.table_layout allows for
+
+
+def _fonts(element, east_asian: str, latin: str = LATIN_FONT) -> None:
+    """Set every font slot of a style's or run's rPr, dropping theme fonts (which would override them)."""
+    from docx.oxml.ns import qn
+
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:cs"), latin)
+
+
+def _styles(doc) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    _fonts(normal.element, BODY_FONT)
+    # The East-Asian language tells Word and WPS to break lines and space punctuation the Chinese way.
+    rpr = normal.element.get_or_add_rPr()
+    rpr.append(rpr.makeelement(qn("w:lang"), {qn("w:val"): "en-US", qn("w:eastAsia"): "zh-CN"}))
+    for level, size in ((1, 18), (2, 15), (3, 12.5)):
+        style = doc.styles[f"Heading {level}"]
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.font.bold = True
+        _fonts(style.element, HEADING_FONT)
+    caption = doc.styles["Caption"]
+    caption.font.size = Pt(10)
+    caption.font.bold = True
+    caption.font.italic = False
+    caption.font.color.rgb = RGBColor(0, 0, 0)
+    _fonts(caption.element, HEADING_FONT)
+
+
+def _page(section, landscape: bool) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    width, height = PAGE_MM if not landscape else PAGE_MM[::-1]
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(MARGIN_MM))
+
+
+STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5", "Heading 6", "Heading 7",
+          "Heading 8", "Heading 9", "Caption", "List Bullet", "Intense Quote")  # fmt: skip
+_STYLE_IDS: dict[str, str] = {}  # style name -> id in python-docx's default template, filled on first use
+
+
+def _styled(doc, style: str | None, text: str | None = None):
+    """A new paragraph in the style named ``style`` (None: Normal).
+
+    The style id is set on the paragraph directly: python-docx's lookup by name scans the styles part on
+    every call, which made it the slowest step of the whole document.
+    """
+    if not _STYLE_IDS:
+        _STYLE_IDS.update({name: doc.styles[name].style_id for name in STYLES})
+    par = doc.add_paragraph(text)
+    if style is not None:
+        par._p.style = _STYLE_IDS[style]
+    return par
+
+
+def _paragraph(doc, block: Paragraph) -> None:
+    from docx.shared import Pt, RGBColor
+
+    style = {"bullet": "List Bullet", "quote": "Intense Quote"}.get(block.style)
+    par = _styled(doc, style)
+    for piece in block.runs:
+        run = par.add_run(piece.text)
+        run.bold = piece.bold or None
+        run.italic = piece.italic or None
+        if piece.code:
+            run.font.color.rgb = RGBColor(0x37, 0x47, 0x4F)
+    if block.style == "quote":
+        for run in par.runs:
+            run.font.size = Pt(BODY_PT)
+
+
+def _run_xml(text: str, half_points: int, bold: bool) -> str:
+    lines = str(text).split("\n")
+    parts = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
+    weight = "<w:b/>" if bold else ""
+    return f'<w:r><w:rPr>{weight}<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>{parts}</w:r>'
+
+
+def _cell_xml(text: str, twips: int, span: int, align: str, half_points: int, header: bool) -> str:
+    props = f'<w:tcW w:w="{twips}" w:type="dxa"/>'
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if header:
+        props += '<w:shd w:val="clear" w:color="auto" w:fill="E8E8E8"/>'
+    props += '<w:vAlign w:val="center"/>'
+    run = _run_xml(text, half_points, header) if text else ""
+    return (
+        f'<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr><w:spacing w:before="0" w:after="0"/>'
+        f'<w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>'
+    )
+
+
+def _table_xml(block: Table, style_id: str) -> str:
+    """The table as WordprocessingML, built as text and parsed once: python-docx's cell-by-cell API is slow."""
+    layout = table_layout(block)
+    twips = [round(w * 20) for w in layout.widths_pt]
+    half_points = round(layout.font_pt * 2)
+    numeric = block.numeric
+    rows = []
+    for header_row in block.header:
+        cells, start = [], 0
+        for cell in header_row:
+            width = sum(twips[start : start + cell.span])
+            cells.append(_cell_xml(cell.text, width, cell.span, "center", half_points, True))
+            start += cell.span
+        # tblHeader: Word and WPS repeat this row at the top of every page the table runs onto.
+        rows.append(f'<w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>{"".join(cells)}</w:tr>')
+    for values in block.body:
+        cells = [
+            _cell_xml(value, twips[j], 1, "right" if numeric[j] else "left", half_points, False)
+            for j, value in enumerate(values)
+        ]
+        rows.append(f"<w:tr>{''.join(cells)}</w:tr>")
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
+    margin = f'w:w="{CELL_MARGIN_TWIPS}" w:type="dxa"'
+    return (
+        f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblStyle w:val="{style_id}"/>'
+        f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+        f"<w:tblCellMar><w:left {margin}/><w:right {margin}/></w:tblCellMar></w:tblPr>"
+        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )
+
+
+def _table(doc, block: Table) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    if block.caption:
+        _styled(doc, "Caption", block.caption).paragraph_format.keep_with_next = True
+    table = parse_xml(_table_xml(block, doc.styles["Table Grid"].style_id))
+    body = doc.element.body
+    body.find(qn("w:sectPr")).addprevious(table)
+    # Two tables with nothing between them are one table to Word: a paragraph after each keeps them apart.
+    doc.add_paragraph().paragraph_format.space_after = 0
+
+
+def _figure(doc, block: Figure) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    doc.add_picture(io.BytesIO(block.png), width=Pt(figure_width_pt(block)))
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if block.caption:
+        caption = _styled(doc, "Caption", block.caption)
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _deterministic_zip(data: bytes, path: Path, date: dt.datetime) -> None:
+    """Rewrite the package with every entry dated ``date`` and in the same order, so equal content is equal bytes."""
+    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # the same header bytes on every operating system
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(item.filename))
+
+
+def write_docx(document: Document, path: str | Path, *, date: dt.datetime, author: str = "") -> None:
+    """Write ``document`` as the Word file ``path``, dated ``date`` in its core properties, by ``author``."""
+    import docx
+    from docx.enum.section import WD_SECTION
+
+    doc = docx.Document()
+    _styles(doc)
+    naive = date.replace(tzinfo=None)  # core properties are stored in UTC without an offset
+    props = doc.core_properties
+    props.title = document.title
+    props.author = author
+    props.last_modified_by = author
+    props.created = props.modified = props.last_printed = naive
+    props.revision = 1
+    props.comments = ""
+    props.language = "zh-CN"
+
+    first = True
+    for section in sections(document.blocks):
+        landscape = section.landscape
+        if first:
+            _page(doc.sections[0], landscape)
+            current = landscape
+            first = False
+        elif landscape or current:
+            # A new page in the orientation of this section; portrait sections otherwise just follow on.
+            _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
+            current = landscape
+        for block in section.blocks:
+            if isinstance(block, Heading):
+                _styled(doc, f"Heading {min(max(block.level, 1), 9)}", block.text)
+            elif isinstance(block, Paragraph):
+                _paragraph(doc, block)
+            elif isinstance(block, Table) and block.n_columns:
+                _table(doc, block)
+            elif isinstance(block, Figure):
+                _figure(doc, block)
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    _deterministic_zip(buffer.getvalue(), Path(path), date)
