@@ -275,7 +275,7 @@ FORECAST_COLUMN = {
     "p50": "P50(中位数)",
     "p95": "P95",
     "budget": "预算线(万元)",
-    "p_over_budget": "超预算概率(%)",
+    "p_over_budget": "超预算概率",
     "expected_overrun": "预期超支额(万元)",
     "baseline_mean": "基准均值",
     "reform_mean": "改革方案均值",

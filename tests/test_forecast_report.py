@@ -20,12 +20,14 @@ import yaml
 
 from hrpark_analysis import labels
 from hrpark_analysis.cli import main
-from hrpark_analysis.engine.dataset import SAMPLE_DIR
+from hrpark_analysis.engine.dataset import SAMPLE_DIR, load_dataset
 from hrpark_analysis.engine.forecast import ForecastConfig, forecast, forecast_dataset
 from hrpark_analysis.law.policy import load_policy
 from hrpark_analysis.reports import charts
 from hrpark_analysis.reports import forecast as fr
 from hrpark_analysis.reports import forecast_charts as frc
+from hrpark_analysis.reports.document import table_html
+from hrpark_analysis.reports.formatting import percent
 from hrpark_analysis.reports.runner import report_key
 
 matplotlib.use("Agg")
@@ -122,11 +124,13 @@ def test_wide_tables_take_each_column_from_the_summary():
     assert table["新认定园区均值(个)"].tolist() == [1, 0, 2, 0]
 
 
-def test_budget_risk_is_shown_in_percent():
+def test_budget_risk_is_a_share_that_the_table_shows_in_percent():
     # Frozen outlay: 100 + 150 = 250 in 2025, 50 + 250 + 10 = 310 in 2026, 310 in 2027 and 2028 (above).
     result = _frozen_forecast(budget=300.0)
     table = fr.budget_table(result)
-    assert table[labels.FORECAST_COLUMN["p_over_budget"]].tolist() == [0, 100, 100, 100]
+    assert table[labels.FORECAST_COLUMN["p_over_budget"]].tolist() == [0, 1, 1, 1]
+    shown = table_html(table)
+    assert ">0%</td>" in shown and ">100%</td>" in shown
     assert table[labels.FORECAST_COLUMN["expected_overrun"]].tolist() == [0, 10, 10, 10]
 
 
@@ -174,6 +178,48 @@ def test_every_chart_says_sample_data_when_asked():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def sample_inputs():
+    policy = load_policy()
+    return policy, load_dataset(SAMPLE_DIR, 2025, policy)
+
+
+@pytest.mark.parametrize("horizon", range(2027, 2036))
+def test_every_horizon_from_2027_to_2035_draws_every_chart_and_its_reform_ranges(sample_inputs, horizon):
+    # The reform differences move in steps of the bonus (10 万元), so P5 and P95 often sit on one step while
+    # the mean lies just beside them (2027, 20%: P5 = P95 = -60, mean -59.99): the chart once drew the range
+    # as an error around the mean and crashed with negative xerr. Each range must span exactly P5..P95.
+    import matplotlib.pyplot as plt
+
+    policy, data = sample_inputs
+    reforms = {"优秀比例20%": ["grading.excellent_share=0.2"], "奖励20万元": ["subsidy.excellent_bonus=20"]}
+    config = ForecastConfig(horizon=horizon, paths=60, seed=20211222, budget=1300.0)
+    result = forecast(data.parks, data.evaluations, policy, config, base_year=2025, reforms=reforms)
+    report = fr.build(result, policy)
+    assert report.years.tolist() == list(range(2026, horizon + 1))
+    for fig in (frc.fan_chart(report, "outlay", "t", budget=True), frc.fan_chart(report, "cumulative_outlay", "t"),
+                frc.composition_chart(report), frc.budget_chart(report)):  # fmt: skip
+        plt.close(fig)
+    fig = frc.reform_chart(report)
+    table = report.tables["改革方案汇总"]
+    (lines,) = [c for c in fig.axes[0].collections if c.get_gid() == frc.RANGE_GID]
+    drawn = np.array([sorted((seg[0][0], seg[1][0])) for seg in lines.get_segments()])
+    np.testing.assert_allclose(drawn, table[["差额P5(万元)", "差额P95(万元)"]].to_numpy(dtype=float))
+    plt.close(fig)
+    # the prose and the table show a budget risk with the same rounding
+    risk = fr.budget_table(result)["超预算概率"]
+    assert [percent(p) for p in risk] == [percent(p, None) for p in risk]
+
+
+def test_a_rare_event_is_never_shown_as_zero_percent():
+    # 1 path in 10,000 over budget: the old text said 0.0% where its table said 0.01.
+    assert percent(0.0001) == "0.01%"
+    assert percent(0.0001, 1) == "<0.1%"
+    assert percent(0.24571) == "24.6%"
+    assert percent(0.9999, 1) == ">99.9%"
+    assert percent(0.0) == "0%"
 
 
 # --- end to end ----------------------------------------------------------------------------------------------
@@ -257,7 +303,7 @@ def test_the_xlsx_yearly_outlay_equals_the_library_run_directly(report, direct):
 def test_the_xlsx_budget_risk_and_reforms_equal_the_library_run_directly(report, direct):
     risk = _sheet(report / "subsidy_forecast.xlsx", "超预算风险")
     expected = direct.budget[direct.budget["scenario"] == "baseline"]
-    np.testing.assert_allclose(risk["超预算概率(%)"], 100 * expected["p_over_budget"].to_numpy(dtype=float))
+    np.testing.assert_allclose(risk["超预算概率"], expected["p_over_budget"].to_numpy(dtype=float))
     reforms = _sheet(report / "subsidy_forecast.xlsx", "改革方案汇总").set_index("改革方案")
     assert reforms.index.tolist() == list(direct.reforms)
     for name, run in direct.reforms.items():
