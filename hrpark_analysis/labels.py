@@ -160,6 +160,7 @@ SHEET_COLUMN = {
 PARK_SHEET_COLUMN = {"points": "得分"}
 PARK_SHEET_TOTAL = "{name}(名次 {rank}，{grade})"
 PARK_SHEET_NAME = "得分表-{park_id}"
+PARK_SHEET_TITLE = "园区编号 {park_id}：{name} 绩效评估得分表"
 
 
 # --- the sensitivity report (issue 5, notebooks/sensitivity.ipynb) ---------------------------------------

@@ -33,7 +33,7 @@ TITLE_METADATA = "hrpark"  # display metadata key: {"title": …} tells the HTML
 TOC_PLACEHOLDER = '<nav class="hrpark-toc"></nav>'  # filled with the headings by export.html
 CAPTION_ATTR = "caption"  # DataFrame.attrs key: the table's caption, for the XLSX cover sheet's index
 WIDE_COLUMNS = 9  # more columns than this: a wide table (smaller type; landscape when printed)
-WRAP_AT = 14  # text columns with longer values wrap (with a minimum width) instead of growing the table
+WRAP_AT = 24  # text columns with longer values wrap (with a minimum width) instead of growing the table
 DEFAULT_ISSUER = "重庆市人力资源和社会保障局"
 
 
@@ -69,7 +69,7 @@ def table_html(
         if not spec.numeric:
             longest = max((_width(v) for v in shown.iloc[:, i]), default=0)
             if longest > WRAP_AT:
-                props += [("white-space", "normal"), ("overflow-wrap", "anywhere"), ("min-width", "8em")]
+                props += [("white-space", "normal"), ("overflow-wrap", "break-word"), ("min-width", "10em")]
             else:
                 props += [("white-space", "nowrap")]
         else:
@@ -77,6 +77,10 @@ def table_html(
         styles.append({"selector": f"td.col{i}", "props": props})
         styles.append({"selector": f"th.col{i}", "props": [("text-align", align)]})
     styler.set_table_styles(styles)
+    # "num"/"txt" per cell: the print stylesheet lets text wrap anywhere (every column stays on the page) and
+    # keeps numbers on one line.
+    kinds = ["num" if spec.numeric else "txt" for spec in specs]
+    styler.set_td_classes(pd.DataFrame([kinds] * len(shown), index=shown.index, columns=shown.columns))
     if caption:
         styler.set_caption(html.escape(caption))
     return styler.to_html()
@@ -162,7 +166,7 @@ class Document:
     def publish(self, df: pd.DataFrame, name: str, *, caption: str | None = None) -> pd.DataFrame:
         """Hand ``df`` to the XLSX only (a sheet too long to show), carrying its caption for the cover's index."""
         frame = df.copy(deep=False)
-        frame.attrs = {**df.attrs, CAPTION_ATTR: caption or name}
+        frame.attrs = {**df.attrs, CAPTION_ATTR: caption or df.attrs.get("title") or name}
         publish_table(frame, name)
         return df
 
@@ -170,6 +174,34 @@ class Document:
         """A table of key figures: ``(项目, 数值)`` rows, or a frame with more columns (本年/上年 …)."""
         frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows, columns=["项目", "数值"])
         self.table(frame, name, **kwargs)
+
+    def cover(
+        self, facts: Sequence[tuple[str, Any]], tables: Mapping[str, pd.DataFrame] | None = None
+    ) -> None:
+        """The XLSX's 说明 sheet: the title page facts, 示例数据 where it applies, then ``facts`` (data source,
+        policy …), the report's parameters and data files with their SHA-256 (its 版本与参数 and 数据文件 tables,
+        if in ``tables``) and where the manifest is. Shown nowhere in the page itself."""
+        rows = [
+            ("标题", self.title),
+            ("年度", str(self.year)),
+            ("发布单位", self.issuer),
+            ("报告日期", self.date_text),
+        ]
+        if self.sample:
+            rows.append((labels.SAMPLE, SAMPLE_NOTICE))
+        rows += [(str(k), str(v)) for k, v in facts]
+        tables = tables or {}
+        if "版本与参数" in tables:
+            rows += [(str(k), str(v)) for k, v in tables["版本与参数"].itertuples(index=False, name=None)]
+        if "数据文件" in tables:
+            rows += [
+                (f"数据文件 {f}", f"SHA-256 {h}")
+                for f, h in tables["数据文件"].itertuples(index=False, name=None)
+            ]
+        rows.append(("清单", MANIFEST_NOTE))
+        frame = pd.DataFrame(rows, columns=["项目", "内容"])
+        frame.attrs = {"role": "cover"}
+        publish_table(frame, "说明")
 
     def figure(self, fig: Any, name: str, *, title: str | None = None, lead: str | None = None) -> None:
         """Show ``fig`` as the next numbered figure, captioned ``图N title`` below it."""
@@ -188,4 +220,5 @@ class Document:
         return self.captions.ref(name)
 
 
+MANIFEST_NOTE = "同一文件夹中的 manifest.json 记录输入文件及其 SHA-256、全部参数、软件版本与输出文件。"
 SAMPLE_NOTICE = "本报告使用软件包自带的合成示例数据，园区名称与数字均为虚构，仅用于演示。"

@@ -32,6 +32,7 @@ KINDS = ("text", "integer", "year", "decimal", "percent")
 MAX_DECIMALS = 2  # money in 万元 and scores are shown to the fen / the hundredth of a point
 MAX_DECIMALS_SMALL = 3  # indices and coefficients below 1 (Sobol S1, Kendall τ, φ)
 MAX_PERCENT_DECIMALS = 2
+MAX_TEXT_DECIMALS = 6  # a number in a column of text (值 of mixed parameters)
 _PERCENT_HEADERS = ("P(", "概率", "比例")
 _YEAR_RANGE = (1900, 2200)
 
@@ -53,8 +54,11 @@ class ColumnFormat:
             return MISSING
         if isinstance(value, bool | np.bool_):
             return "是" if value else "否"
-        if self.kind == "text" or not _is_number(value):
+        if not _is_number(value):
             return str(value)
+        if self.kind == "text":  # a number among text (a mixed column): plain, never scientific
+            exact = _exact_decimals(np.array([float(value)]), MAX_TEXT_DECIMALS)
+            return f"{float(value):,.{MAX_TEXT_DECIMALS if exact is None else exact}f}"
         v = float(value)
         if self.kind == "year":
             return f"{v:.0f}"
@@ -178,6 +182,12 @@ def infer_format(header: object, column: pd.Series) -> ColumnFormat:
     limit = MAX_DECIMALS_SMALL if np.abs(finite).max() < 1 else MAX_DECIMALS
     exact = _exact_decimals(finite, limit)
     return ColumnFormat("decimal", limit if exact is None else exact)
+
+
+def number_cells_format(header: object, column: pd.Series) -> ColumnFormat:
+    """For a text column that holds some numbers (a mixed 取值 column): the format of those numbers."""
+    numbers = column[column.map(_is_number)]
+    return infer_format(header, numbers.astype(float)) if len(numbers) else ColumnFormat("text")
 
 
 def column_formats(
