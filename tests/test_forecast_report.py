@@ -29,14 +29,16 @@ from hrpark_analysis.reports import forecast_charts as frc
 from hrpark_analysis.reports.document import table_html
 from hrpark_analysis.reports.formatting import percent
 from hrpark_analysis.reports.runner import report_key
+from report_checks import check_html, check_xlsx
 
 matplotlib.use("Agg")
 
 REPO = Path(__file__).resolve().parents[1]
 PARAMS = REPO / "params" / "forecast-2026-2030.yaml"
 TEST_PATHS = 400
-SECTIONS = ["一、主要结论", "二、情景与评分模型", "三、市级支出预测", "四、超预算风险", "五、支出由什么决定",
-            "六、区县配套、暂缓与取消", "七、园区数量与等次", "八、改革方案比较", "附录"]  # fmt: skip
+SECTIONS = ["摘要", "一、情景与评分模型", "二、市级支出预测", "三、超预算风险", "四、支出由什么决定",
+            "五、区县配套、暂缓与取消", "六、园区数量与等次", "七、改革方案比较", "附录"]  # fmt: skip
+TITLE = "2026–2030年重庆市市级人力资源服务产业园补助资金多年预测"
 SHEETS = {"预测情景", "评分模型", "历年实际", "年度市级支出", "累计市级支出", "超预算风险", "支出构成", "区县配套与取消",
           "园区数量", "等次分布", "改革方案汇总", "改革方案逐年比较", "改革方案参数", "预测明细", "假设", "数据文件",
           "版本与参数"}  # fmt: skip
@@ -278,6 +280,31 @@ def test_the_html_has_every_section_in_chinese_and_no_code_or_traceback(report):
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html  # no cell printed a warning
     assert "from hrpark_analysis" not in html and "fr.build(" not in html  # code cells hidden
     assert "<script src=" not in html
+
+
+def test_the_html_reads_as_a_document_with_every_table_and_figure_numbered_and_captioned(report):
+    check_html(report / "subsidy_forecast.html", TITLE, summary_before="预测适用的规则及其条款</caption>")
+
+
+def test_the_summary_states_the_worst_budget_risk_exactly_as_its_table_shows_it(report):
+    # one rounding for what is shown: the text once said 0.0% where its table said 0.01
+    import html as html_lib
+    import re
+
+    page = html_lib.unescape((report / "subsidy_forecast.html").read_text("utf-8"))
+    year, shown = re.search(r"超预算概率最高的是 (\d{4}) 年，([^。<]+)。", page).groups()
+    start = page.index("各年超预算概率与预期超支额</caption>")
+    table = page[start : page.index("</table>", start)]
+    rows = {cells[0]: cells for cells in (re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)) if cells}  # fmt: skip
+    assert shown in rows[year]
+    assert shown.endswith("%")
+
+
+def test_the_workbook_opens_on_a_cover_sheet_and_every_sheet_is_formatted_for_print(report):
+    book = check_xlsx(report / "subsidy_forecast.xlsx", TITLE)
+    risk = book["超预算风险"]
+    header = [c.value for c in risk[1]]
+    assert risk.cell(row=2, column=header.index("超预算概率") + 1).number_format.endswith("%")
 
 
 def test_the_executed_notebook_has_no_error_outputs(report):

@@ -215,6 +215,13 @@ class Document:
         plt.close(fig)
         self._show(f'<p class="hrpark-figcaption">{html.escape(caption)}</p>')
 
+    @staticmethod
+    def shown(table: pd.DataFrame, column: str, value: Any) -> str:
+        """``value`` written exactly as ``column`` of ``table`` shows it (one rounding for text and table)."""
+        frame = shown_frame(table)
+        (spec,) = column_formats(frame[[column]])
+        return spec.text(value)
+
     def ref(self, name: str) -> str:
         """``表N``/``图N`` of something already shown."""
         return self.captions.ref(name)
