@@ -17,6 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from report_checks import check_html, check_xlsx
 
 from hrpark_analysis import labels
 from hrpark_analysis.cli import main
@@ -29,7 +30,6 @@ from hrpark_analysis.reports import forecast_charts as frc
 from hrpark_analysis.reports.document import table_html
 from hrpark_analysis.reports.formatting import percent
 from hrpark_analysis.reports.runner import report_key
-from report_checks import check_html, check_xlsx
 
 matplotlib.use("Agg")
 
