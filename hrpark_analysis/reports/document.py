@@ -155,13 +155,17 @@ class Document:
     ) -> None:
         """Show ``df`` as the next numbered table, captioned ``表N title``, and hand it to the XLSX as sheet
         ``name``. ``lead`` is a sentence shown before it, with ``{ref}`` standing for ``表N``."""
+        text = ""
         if lead:
-            self.paragraph(lead.format(ref=self.captions.peek(TABLE)))
+            text = f'<p class="hrpark-text">{html.escape(lead.format(ref=self.captions.peek(TABLE)))}</p>'
         caption = self.captions.table(name, title)
         if publish:
             self.publish(df, name, caption=caption)
         number = self.captions.counts[TABLE]
-        self._show(table_html(df, caption, formats=formats, table_id=f"t{number}"))
+        markup = table_html(df, caption, formats=formats, table_id=f"t{number}")
+        # The sentence that refers to a table travels with it: a wide table's landscape page takes both.
+        wide = " hrpark-wide" if 'class="hrpark-table hrpark-wide"' in markup else ""
+        self._show(f'<div class="hrpark-block{wide}">{text}{markup}</div>')
 
     def publish(self, df: pd.DataFrame, name: str, *, caption: str | None = None) -> pd.DataFrame:
         """Hand ``df`` to the XLSX only (a sheet too long to show), carrying its caption for the cover's index."""

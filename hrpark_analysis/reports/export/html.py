@@ -65,7 +65,8 @@ table.hrpark-table.hrpark-wide { font-size: 11px; }
   h2 { break-after: avoid; }
   p.hrpark-text { break-after: avoid; }
   table.hrpark-table { font-size: 9pt; width: 100%; }
-  table.hrpark-table.hrpark-wide { page: landscape; font-size: 7pt; }
+  div.hrpark-block.hrpark-wide { page: landscape; }
+  table.hrpark-table.hrpark-wide { font-size: 7pt; }
   table.hrpark-table thead { display: table-header-group; }
   table.hrpark-table tr { break-inside: avoid; }
   table.hrpark-table th, table.hrpark-table td { padding: 2px 3px; }
