@@ -102,7 +102,7 @@ def test_the_html_page_is_titled_by_the_report_and_lists_its_sections(tmp_path):
                     metadata={TITLE_METADATA: {"title": "2025年度 <报告>"}},
                 )
             ],
-        ),  # fmt: skip
+        ),
         new_markdown_cell("## 摘要\n\n文字\n\n## 附录\n\n### 等次说明"),
     ]
     nb = new_notebook(cells=cells)
