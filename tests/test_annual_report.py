@@ -80,6 +80,7 @@ def test_the_workbook_opens_on_a_cover_sheet_and_every_sheet_is_formatted_for_pr
     book = check_xlsx(report / "annual_evaluation.xlsx", TITLE)
     facts = {row[0]: row[1] for row in book["说明"].iter_rows(values_only=True) if row and row[0]}
     assert facts["年度"] == "2025" and "示例数据" in facts
+    assert book["得分表"].oddHeader.right.text == "示例数据"  # printed on every page of every sheet
     index = {row[0]: row for row in book["说明"].iter_rows(values_only=True) if row and row[0]}
     assert index["得分表-P01"][2] == "P01"  # each park sheet's full id in the index
     assert book["得分表"].freeze_panes == "C2"  # header row and the id/name columns stay in view

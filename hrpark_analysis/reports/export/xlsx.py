@@ -8,6 +8,7 @@ the CLI's CSV writers use the same function (``tables.write_csv``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from hrpark_analysis import labels
 from hrpark_analysis.io.tables import safe_text
 from hrpark_analysis.reports.formatting import ColumnFormat, column_formats, number_cells_format, shown_frame
 
@@ -69,8 +71,13 @@ COVER_SHEET = "说明"
 COVER_ROLE = "cover"  # DataFrame.attrs["role"] of the (项目, 内容) table that fills the 说明 sheet
 TITLE_ATTR = "title"  # DataFrame.attrs["title"]: a line written in A1 above the header (a park's full id)
 CAPTION_ATTR = "caption"  # DataFrame.attrs["caption"]: 表N …, listed in the 说明 sheet's index
+SAMPLE_FACT = (
+    labels.SAMPLE
+)  # a cover fact of that name (reports.document) marks a workbook built from the sample
 KEY_HEADERS = ("编号", "名称")  # leading columns that stay in view (frozen) while scrolling right
 MAX_WIDTH = 60
+HEADER_WIDTH = 12  # a wrapped header line: six CJK characters
+LINE_HEIGHT = 15  # points per line of a wrapped header
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
@@ -89,7 +96,8 @@ def _widths(frame: pd.DataFrame, specs: list[ColumnFormat]) -> list[float]:
         cells = [_text_width(spec.text(v)) for v in frame.iloc[:, i]]
         header = _text_width(str(frame.columns[i]))
         content = max(cells, default=0)
-        widths.append(min(max(content, min(header, 20), header / 2, 6) + 2, MAX_WIDTH))
+        # a header wraps (bold, wrap_text), so a long one adds lines, not width: at most HEADER_WIDTH columns
+        widths.append(min(max(content, min(header, HEADER_WIDTH), 6) + 2, MAX_WIDTH))
     return widths
 
 
@@ -109,6 +117,9 @@ def _write_table(sheet, frame: pd.DataFrame, title: str | None) -> None:
         sheet.append([_cell(v) for v in row])
     widths = _widths(frame, specs)
     n_rows = len(frame)
+    lines = max((math.ceil(_text_width(str(c)) / max(w - 2, 1)) for c, w in zip(frame.columns, widths, strict=True)),
+                default=1)  # fmt: skip
+    sheet.row_dimensions[top].height = LINE_HEIGHT * min(max(lines, 1), 8)
     for idx, (spec, width) in enumerate(zip(specs, widths, strict=True), start=1):
         letter = get_column_letter(idx)
         sheet.column_dimensions[letter].width = width
@@ -203,6 +214,9 @@ def write_xlsx(tables: Sequence[tuple[str, pd.DataFrame]], path: str | Path) -> 
         _write_table(sheet, shown_frame(df), df.attrs.get(TITLE_ATTR))
         index.append((sheet_name, str(df.attrs.get(CAPTION_ATTR, name)), str(df.attrs.get("park_id", ""))))
     _write_cover(front, cover, index)
+    if cover is not None and SAMPLE_FACT in set(cover.iloc[:, 0]):
+        for sheet in workbook.worksheets:  # every printed page of a sample workbook says so
+            sheet.oddHeader.right.text = SAMPLE_FACT
     if not tables:
         front.append(["本报告没有导出表格。"])
         result = [COVER_SHEET]
