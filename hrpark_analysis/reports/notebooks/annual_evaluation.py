@@ -65,6 +65,7 @@ if is_sample:
 
 # %%
 from hrpark_analysis.reports.document import Document
+from hrpark_analysis.reports.formatting import percent
 
 doc = Document(f"{year}年度重庆市市级人力资源服务产业园绩效评估报告", year=year, issuer=issuer,
                report_date=report_date, sample=is_sample,
@@ -92,7 +93,7 @@ low = s["lowest_excellent_score"]
 doc.paragraph(
     f"{year}年参加绩效评估的市级园区 {s['n_participants']} 个：优秀 {s['n_excellent']} 个，合格 {s['n_qualified']} 个，"
     f"不合格 {s['n_unqualified']} 个(其中一票否决 {s['n_veto']} 个)。优秀名额 {s['cap']} 个"
-    f"(参评园区数 × {s['excellent_share']:.0%}，向下取整)，合格线 {s['pass_mark']:g} 分"
+    f"(参评园区数 × {percent(s['excellent_share'])}，{labels.CAP_ROUNDING[policy['grading.cap_rounding']]})，合格线 {s['pass_mark']:g} 分"
     + (f"，优秀最低得分 {low:.2f} 分。" if low is not None else "，本年度无优秀园区。")
 )
 doc.bullets([f"优秀：{annual.grade_list(report, 'excellent')}。", f"不合格：{annual.grade_list(report, 'unqualified')}。"])
@@ -143,7 +144,7 @@ doc.paragraph(f"各园区的得分表随报告写入 XLSX(每个园区一个工�
 # %%
 doc.figure(annual.score_chart(report, sample=is_sample), "得分分布", title=f"{year}年绩效评估得分分布",
            lead=f"得分分布见{{ref}}：合格线 {s['pass_mark']:g} 分；优秀名额 {s['n_participants']} × "
-                f"{s['excellent_share']:.0%} → {s['cap']} 个；优秀最低得分 "
+                f"{percent(s['excellent_share'])} → {s['cap']} 个；优秀最低得分 "
                 + (f"{low:.2f} 分。" if low is not None else "(无优秀)。"))  # fmt: skip
 
 # %%
