@@ -34,6 +34,7 @@ def check_html(path: Path, title: str, summary_before: str) -> None:
     page = path.read_text("utf-8")
     assert f"<title>{title}</title>" in page
     assert '<nav class="hrpark-toc">' in page and ">目录<" in page
+    assert 'data-mime-type="application/vnd.jupyter.stdout"' not in page  # prose, never print() output
     assert page.index('>摘要<a class="anchor-link"') < page.index(summary_before)
     tables = html_tables(page)
     assert tables
