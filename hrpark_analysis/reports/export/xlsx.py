@@ -81,7 +81,10 @@ LINE_HEIGHT = 15  # points per line of a wrapped header
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
-_WRAP = Alignment(wrap_text=True, vertical="top")
+_HEADER_TEXT = Alignment(horizontal="left", wrap_text=True, vertical="center", indent=1)
+_WRAP = Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1)
+_TEXT = Alignment(horizontal="left", vertical="top", indent=1)
+_NUMBER = Alignment(vertical="top")
 
 
 def _text_width(text: str) -> int:
@@ -126,13 +129,16 @@ def _write_table(sheet, frame: pd.DataFrame, title: str | None) -> None:
         number_format = spec.excel()
         if number_format is None:  # text, perhaps with some numbers among it: those get their own format
             number_format = number_cells_format(frame.columns[idx - 1], frame.iloc[:, idx - 1]).excel()
-        wrap = width >= MAX_WIDTH
-        if number_format or wrap:
+        # Text is indented one step so that it never touches the right-aligned number beside it.
+        align = _WRAP if width >= MAX_WIDTH else (_NUMBER if spec.numeric else _TEXT)
+        if not spec.numeric:
+            sheet.cell(row=top, column=idx).alignment = _HEADER_TEXT
+        if number_format or align:
             for (cell,) in sheet.iter_rows(min_row=top + 1, max_row=top + n_rows, min_col=idx, max_col=idx):
                 if number_format and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
                     cell.number_format = number_format
-                if wrap:
-                    cell.alignment = _WRAP
+                if align:
+                    cell.alignment = align
     keys = 0
     for col in list(frame.columns)[:2]:
         if any(mark in str(col) for mark in KEY_HEADERS):
