@@ -115,3 +115,23 @@ def test_the_html_page_is_titled_by_the_report_and_lists_its_sections(tmp_path):
     assert [t for t in ("摘要", "附录", "等次说明") if t in toc] == ["摘要", "附录", "等次说明"]
     assert 'class="level3"' in toc
     assert "@page" in page and "table-header-group" in page  # the print stylesheet is in the page
+
+
+def test_the_title_page_carries_the_issuer_and_the_date_given_never_the_clock(monkeypatch):
+    from hrpark_analysis.reports.document import Document
+
+    shown: list[tuple[str, dict]] = []
+    monkeypatch.setattr(
+        Document, "_show", staticmethod(lambda markup, metadata=None: shown.append((markup, metadata)))
+    )
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    Document(
+        "2025年度<报告>", year=2025, issuer="某市人社局", report_date="2026-03-15", sample=True
+    ).title_page()
+    markup, metadata = shown[0]
+    assert "2025年度&lt;报告&gt;" in markup and "某市人社局" in markup and "2026年3月15日" in markup
+    assert "示例数据" in markup and TOC_PLACEHOLDER in markup
+    assert metadata == {TITLE_METADATA: {"title": "2025年度<报告>"}}
+    shown.clear()
+    Document("t", year=2025).title_page()  # no date given: 31 December of the report's year
+    assert "2025年12月31日" in shown[0][0] and "重庆市人力资源和社会保障局" in shown[0][0]
