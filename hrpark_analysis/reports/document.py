@@ -33,6 +33,7 @@ TITLE_METADATA = "hrpark"  # display metadata key: {"title": …} tells the HTML
 TOC_PLACEHOLDER = '<nav class="hrpark-toc"></nav>'  # filled with the headings by export.html
 CAPTION_ATTR = "caption"  # DataFrame.attrs key: the table's caption, for the XLSX cover sheet's index
 WIDE_COLUMNS = 9  # more columns than this: a wide table (smaller type; landscape when printed)
+SHORT_TEXT = 12  # text columns this narrow (ids, names, grades) never wrap, not even on paper
 WRAP_AT = 24  # text columns with longer values wrap (with a minimum width) instead of growing the table
 DEFAULT_ISSUER = "重庆市人力资源和社会保障局"
 
@@ -57,18 +58,25 @@ def table_html(
         index=range(len(frame)),
     )
     shown.columns = range(len(specs))
+    longest_cells = [max((_width(v) for v in shown.iloc[:, i]), default=0) for i in range(len(specs))]
     styler = shown.style.hide(axis="index")
     styler = styler.relabel_index([html.escape(str(c)) for c in frame.columns], axis=1)
     styler.set_uuid(table_id)
     wide = len(specs) > WIDE_COLUMNS
-    styler.set_table_attributes(f'class="hrpark-table{" hrpark-wide" if wide else ""}"')
+    # few long text columns: on paper each keeps a readable width (many would not fit the page together)
+    few = (
+        sum(1 for spec, n in zip(specs, longest_cells, strict=True) if not spec.numeric and n > SHORT_TEXT)
+        <= 3
+    )
+    styler.set_table_attributes(
+        f'class="hrpark-table{" hrpark-wide" if wide else ""}{" few-text" if few else ""}"'
+    )
     styles = []
     for i, spec in enumerate(specs):
         align = "right" if spec.numeric else "left"
         props = [("text-align", align)]
         if not spec.numeric:
-            longest = max((_width(v) for v in shown.iloc[:, i]), default=0)
-            if longest > WRAP_AT:
+            if longest_cells[i] > WRAP_AT:
                 props += [("white-space", "normal"), ("overflow-wrap", "break-word"), ("min-width", "10em")]
             else:
                 props += [("white-space", "nowrap")]
@@ -77,9 +85,12 @@ def table_html(
         styles.append({"selector": f"td.col{i}", "props": props})
         styles.append({"selector": f"th.col{i}", "props": [("text-align", align)]})
     styler.set_table_styles(styles)
-    # "num"/"txt" per cell: the print stylesheet lets text wrap anywhere (every column stays on the page) and
-    # keeps numbers on one line.
-    kinds = ["num" if spec.numeric else "txt" for spec in specs]
+    # "num"/"txt"/"txt short" per cell: on paper longer text wraps anywhere (every column stays on the page),
+    # while numbers and short text (ids, names, grades) stay on one line.
+    kinds = [
+        "num" if spec.numeric else ("txt short" if longest <= SHORT_TEXT else "txt")
+        for spec, longest in zip(specs, longest_cells, strict=True)
+    ]
     styler.set_td_classes(pd.DataFrame([kinds] * len(shown), index=shown.index, columns=shown.columns))
     if caption:
         styler.set_caption(html.escape(caption))
@@ -164,7 +175,7 @@ class Document:
         number = self.captions.counts[TABLE]
         markup = table_html(df, caption, formats=formats, table_id=f"t{number}")
         # The sentence that refers to a table travels with it: a wide table's landscape page takes both.
-        wide = " hrpark-wide" if 'class="hrpark-table hrpark-wide"' in markup else ""
+        wide = " hrpark-wide" if 'class="hrpark-table hrpark-wide' in markup else ""
         self._show(f'<div class="hrpark-block{wide}">{text}{markup}</div>')
 
     def publish(self, df: pd.DataFrame, name: str, *, caption: str | None = None) -> pd.DataFrame:

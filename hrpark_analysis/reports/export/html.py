@@ -70,9 +70,12 @@ table.hrpark-table.hrpark-wide { font-size: 11px; }
   table.hrpark-table thead { display: table-header-group; }
   table.hrpark-table tr { break-inside: avoid; }
   table.hrpark-table th, table.hrpark-table td { padding: 2px 3px; }
-  table.hrpark-table td.txt, table.hrpark-table th { white-space: normal !important;
-    overflow-wrap: anywhere !important; min-width: 0 !important; }
-  table.hrpark-table td.num { white-space: nowrap !important; }
+  table.hrpark-table th { white-space: normal !important; overflow-wrap: anywhere !important; }
+  table.hrpark-table td.txt { white-space: normal !important; overflow-wrap: anywhere !important;
+    min-width: 0 !important; }
+  table.hrpark-table.few-text td.txt { min-width: 7em !important; }
+  table.hrpark-table td.num, table.hrpark-table td.short { white-space: nowrap !important;
+    overflow-wrap: normal !important; }
   img { max-width: 100% !important; break-inside: avoid; }
   p.hrpark-figcaption { break-before: avoid; }
 }
