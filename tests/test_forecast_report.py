@@ -302,6 +302,7 @@ def test_the_summary_states_the_worst_budget_risk_exactly_as_its_table_shows_it(
 
 def test_the_workbook_opens_on_a_cover_sheet_and_every_sheet_is_formatted_for_print(report):
     book = check_xlsx(report / "subsidy_forecast.xlsx", TITLE)
+    assert book["年度市级支出"].freeze_panes == "B2"  # the year column stays in view when scrolling right
     risk = book["超预算风险"]
     header = [c.value for c in risk[1]]
     assert risk.cell(row=2, column=header.index("超预算概率") + 1).number_format.endswith("%")

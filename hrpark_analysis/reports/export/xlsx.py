@@ -74,7 +74,12 @@ CAPTION_ATTR = "caption"  # DataFrame.attrs["caption"]: 表N …, listed in the 
 SAMPLE_FACT = (
     labels.SAMPLE
 )  # a cover fact of that name (reports.document) marks a workbook built from the sample
-KEY_HEADERS = ("编号", "名称")  # leading columns that stay in view (frozen) while scrolling right
+KEY_HEADERS = (
+    "编号",
+    "名称",
+    "年度",
+    "方案",
+)  # leading key columns that stay in view (frozen) when scrolling right
 MAX_WIDTH = 60
 HEADER_WIDTH = 12  # a wrapped header line: six CJK characters
 LINE_HEIGHT = 15  # points per line of a wrapped header
