@@ -84,6 +84,8 @@ def test_the_workbook_opens_on_a_cover_sheet_and_every_sheet_is_formatted_for_pr
     index = {row[0]: row for row in book["说明"].iter_rows(values_only=True) if row and row[0]}
     assert index["得分表-P01"][2] == "P01"  # each park sheet's full id in the index
     assert book["得分表"].freeze_panes == "C2"  # header row and the id/name columns stay in view
+    changes = book["主要数字"]
+    assert [c.value for c in changes[1]][-1] == "增减" and changes["D2"].number_format == "+#,##0;-#,##0;0"
     money = book["资金拨付"]
     header = [c.value for c in money[1]]
     column = header.index("实拨基础补助(万元)") + 1

@@ -46,6 +46,12 @@ def test_shown_values_have_separators_fixed_decimals_and_no_scientific_notation(
     assert ColumnFormat("text").text(True) == "是"
 
 
+def test_a_change_is_shown_with_its_sign():
+    (spec,) = column_formats(pd.DataFrame({"增减": [8, -480, 0]}), {"增减": "+"})
+    assert [spec.text(v) for v in (8, -480, 0)] == ["+8", "-480", "0"]
+    assert spec.excel() == "+#,##0;-#,##0;0"
+
+
 def test_the_xlsx_number_format_matches_the_shown_one():
     assert ColumnFormat("integer").excel() == "#,##0"
     assert ColumnFormat("decimal", 2).excel() == "#,##0.00"

@@ -32,6 +32,7 @@ from hrpark_analysis.reports.formatting import ColumnFormat, column_formats, sho
 TITLE_METADATA = "hrpark"  # display metadata key: {"title": …} tells the HTML export the page title
 TOC_PLACEHOLDER = '<nav class="hrpark-toc"></nav>'  # filled with the headings by export.html
 CAPTION_ATTR = "caption"  # DataFrame.attrs key: the table's caption, for the XLSX cover sheet's index
+FORMATS_ATTR = "formats"  # DataFrame.attrs key: the column format overrides the page used
 WIDE_COLUMNS = 9  # more columns than this: a wide table (smaller type; landscape when printed)
 SHORT_TEXT = 12  # text columns this narrow (ids, names, grades) never wrap, not even on paper
 WRAP_AT = 24  # text columns with longer values wrap (with a minimum width) instead of growing the table
@@ -171,17 +172,27 @@ class Document:
             text = f'<p class="hrpark-text">{html.escape(lead.format(ref=self.captions.peek(TABLE)))}</p>'
         caption = self.captions.table(name, title)
         if publish:
-            self.publish(df, name, caption=caption)
+            self.publish(df, name, caption=caption, formats=formats)
         number = self.captions.counts[TABLE]
         markup = table_html(df, caption, formats=formats, table_id=f"t{number}")
         # The sentence that refers to a table travels with it: a wide table's landscape page takes both.
         wide = " hrpark-wide" if 'class="hrpark-table hrpark-wide' in markup else ""
         self._show(f'<div class="hrpark-block{wide}">{text}{markup}</div>')
 
-    def publish(self, df: pd.DataFrame, name: str, *, caption: str | None = None) -> pd.DataFrame:
-        """Hand ``df`` to the XLSX only (a sheet too long to show), carrying its caption for the cover's index."""
+    def publish(
+        self,
+        df: pd.DataFrame,
+        name: str,
+        *,
+        caption: str | None = None,
+        formats: Mapping[str, str | ColumnFormat] | None = None,
+    ) -> pd.DataFrame:
+        """Hand ``df`` to the XLSX (alone: a sheet too long to show), with its caption for the cover's index
+        and the column formats the page used, so the workbook shows the same."""
         frame = df.copy(deep=False)
         frame.attrs = {**df.attrs, CAPTION_ATTR: caption or df.attrs.get("title") or name}
+        if formats:
+            frame.attrs[FORMATS_ATTR] = dict(formats)
         publish_table(frame, name)
         return df
 

@@ -8,7 +8,7 @@ for a number) and, through :func:`percent` and :func:`number`, the figures quote
 text and its table never round the same value two ways. No format ever writes scientific notation.
 
 The choice is made from the values and the header, and a table may override it per column
-(``formats={"列名": "percent"}``; see :func:`parse_format`):
+(``formats={"列名": "percent"}``, or ``"+"`` for a signed change; see :func:`parse_format`):
 
 - bool → 是/否 text; object columns whose values are all numbers are numbers;
 - integers, and floats that are all whole → ``integer`` (``1,200``), or ``year`` when the header names a
@@ -20,6 +20,7 @@ The choice is made from the values and the header, and a table may override it p
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class ColumnFormat:
 
     kind: str = "text"
     decimals: int = 0
+    signed: bool = False  # a change: +8, -480 (and 0)
 
     @property
     def numeric(self) -> bool:
@@ -60,6 +62,8 @@ class ColumnFormat:
             exact = _exact_decimals(np.array([float(value)]), MAX_TEXT_DECIMALS)
             return f"{float(value):,.{MAX_TEXT_DECIMALS if exact is None else exact}f}"
         v = float(value)
+        if self.signed and v > 0:
+            return "+" + ColumnFormat(self.kind, self.decimals).text(value)
         if self.kind == "year":
             return f"{v:.0f}"
         if self.kind == "integer":
@@ -70,6 +74,9 @@ class ColumnFormat:
 
     def excel(self) -> str | None:
         """The XLSX number format (None for text: it stays General, as text)."""
+        if self.signed and self.kind in ("integer", "decimal"):
+            plain = ColumnFormat(self.kind, self.decimals).excel()
+            return f"+{plain};-{plain};0"
         if self.kind == "year":
             return "0"
         if self.kind == "integer":
@@ -139,6 +146,8 @@ def parse_format(spec: str | ColumnFormat) -> ColumnFormat:
     if isinstance(spec, ColumnFormat):
         return spec
     kind, _, places = str(spec).partition(":")
+    if kind.startswith("+"):  # "+integer", "+decimal:2": a signed change
+        return dataclasses.replace(parse_format(spec[1:]), signed=True)
     if kind not in KINDS:
         raise ValueError(f"unknown column format {spec!r} (expected one of {', '.join(KINDS)})")
     return ColumnFormat(kind, int(places) if places else (1 if kind == "percent" else 0))
@@ -195,10 +204,14 @@ def column_formats(
 ) -> list[ColumnFormat]:
     """One :class:`ColumnFormat` per column of ``frame`` (by position), ``overrides`` by header first."""
     overrides = dict(overrides or {})
-    return [
-        parse_format(overrides[str(col)]) if str(col) in overrides else infer_format(col, frame.iloc[:, i])
-        for i, col in enumerate(frame.columns)
-    ]
+    formats = []
+    for i, col in enumerate(frame.columns):
+        spec = overrides.get(str(col))
+        if spec == "+":  # a signed change in the format its values call for
+            formats.append(dataclasses.replace(infer_format(col, frame.iloc[:, i]), signed=True))
+        else:
+            formats.append(parse_format(spec) if spec is not None else infer_format(col, frame.iloc[:, i]))
+    return formats
 
 
 def flat_label(label: object) -> str:

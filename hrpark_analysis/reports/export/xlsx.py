@@ -109,10 +109,10 @@ def _widths(frame: pd.DataFrame, specs: list[ColumnFormat]) -> list[float]:
     return widths
 
 
-def _write_table(sheet, frame: pd.DataFrame, title: str | None) -> None:
-    """Title line (optional), bold wrapped header, values with a number format per column, widths, frozen
-    header and key columns, autofilter and print setup."""
-    specs = column_formats(frame)
+def _write_table(sheet, frame: pd.DataFrame, title: str | None, formats: dict | None = None) -> None:
+    """Title line (optional), bold wrapped header, values with a number format per column (``formats``: the
+    overrides the page used), widths, frozen header and key columns, autofilter and print setup."""
+    specs = column_formats(frame, formats)
     top = 1
     if title:
         sheet.append([_cell(title)])
@@ -222,7 +222,7 @@ def write_xlsx(tables: Sequence[tuple[str, pd.DataFrame]], path: str | Path) -> 
         sheet_name = next(names)
         result.append(sheet_name)
         sheet = workbook.create_sheet(sheet_name)
-        _write_table(sheet, shown_frame(df), df.attrs.get(TITLE_ATTR))
+        _write_table(sheet, shown_frame(df), df.attrs.get(TITLE_ATTR), df.attrs.get("formats"))
         index.append((sheet_name, str(df.attrs.get(CAPTION_ATTR, name)), str(df.attrs.get("park_id", ""))))
     _write_cover(front, cover, index)
     if cover is not None and SAMPLE_FACT in set(cover.iloc[:, 0]):

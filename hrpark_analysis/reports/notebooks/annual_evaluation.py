@@ -103,7 +103,7 @@ doc.paragraph(
     f"取消授牌 {s['n_revoked_this_year']} 个。"
 )
 doc.facts(annual.key_figures(report), "主要数字", title=f"{year}年主要数字与上年比较",
-          lead="本年与上年的园区数、等次与资金见{ref}。")  # fmt: skip
+          lead="本年与上年的园区数、等次与资金见{ref}。", formats={"增减": "+"})  # fmt: skip
 changes = annual.grade_changes(report)
 if len(changes):
     doc.table(changes, "等次变化", title="与上年相比等次变化的园区",
