@@ -160,6 +160,7 @@ SHEET_COLUMN = {
 PARK_SHEET_COLUMN = {"points": "得分"}
 PARK_SHEET_TOTAL = "{name}(名次 {rank}，{grade})"
 PARK_SHEET_NAME = "得分表-{park_id}"
+PARK_SHEET_TITLE = "园区编号 {park_id}：{name} 绩效评估得分表"
 
 
 # --- the sensitivity report (issue 5, notebooks/sensitivity.ipynb) ---------------------------------------
@@ -275,7 +276,7 @@ FORECAST_COLUMN = {
     "p50": "P50(中位数)",
     "p95": "P95",
     "budget": "预算线(万元)",
-    "p_over_budget": "超预算概率(%)",
+    "p_over_budget": "超预算概率",
     "expected_overrun": "预期超支额(万元)",
     "baseline_mean": "基准均值",
     "reform_mean": "改革方案均值",

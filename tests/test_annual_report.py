@@ -14,11 +14,13 @@ import nbformat
 import openpyxl
 import pandas as pd
 import pytest
+from report_checks import check_html, check_xlsx
 
 from hrpark_analysis.cli import main
 from hrpark_analysis.engine import ledger
 from hrpark_analysis.engine.dataset import SAMPLE_DIR, load_dataset
 from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.reports.export import write_xlsx
 
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS = ["一、概况", "二、得分", "三、等次", "四、结果运用", "五、资金", "附录"]
@@ -66,6 +68,50 @@ def test_the_html_has_every_section_in_chinese_and_no_code_or_traceback(report):
     assert "<script src=" not in html  # self-contained: no external scripts
 
 
+TITLE = "2025年度重庆市市级人力资源服务产业园绩效评估报告"
+
+
+def test_the_html_reads_as_a_document_with_every_table_and_figure_numbered_and_captioned(report):
+    check_html(report / "annual_evaluation.html", TITLE, summary_before="本年度适用的政策参数</caption>")
+    page = (report / "annual_evaluation.html").read_text("utf-8")
+    assert "重庆市人力资源和社会保障局" in page and "2025年12月31日" in page  # issuer, date from dates.py
+    assert "2,440" in page  # thousands separators: last year's municipal outlay in the 摘要
+
+
+def test_the_workbook_opens_on_a_cover_sheet_and_every_sheet_is_formatted_for_print(report):
+    book = check_xlsx(report / "annual_evaluation.xlsx", TITLE)
+    facts = {row[0]: row[1] for row in book["说明"].iter_rows(values_only=True) if row and row[0]}
+    assert facts["年度"] == "2025" and "示例数据" in facts
+    assert book["得分表"].oddHeader.right.text == "示例数据"  # printed on every page of every sheet
+    index = {row[0]: row for row in book["说明"].iter_rows(values_only=True) if row and row[0]}
+    assert index["得分表-P01"][2] == "P01"  # each park sheet's full id in the index
+    assert book["得分表"].freeze_panes == "C2"  # header row and the id/name columns stay in view
+    changes = book["主要数字"]
+    assert [c.value for c in changes[1]][-1] == "增减" and changes["D2"].number_format == "+#,##0;-#,##0;0"
+    money = book["资金拨付"]
+    header = [c.value for c in money[1]]
+    column = header.index("实拨基础补助(万元)") + 1
+    assert money.cell(row=2, column=column).number_format == "#,##0"
+
+
+def test_a_park_id_too_long_for_a_sheet_name_is_kept_whole_in_a1_and_in_the_index(tmp_path):
+    # issue 12: Excel cuts sheet names at 31 characters, so two long ids become 得分表-QQQ… and … (2)
+    long_ids = ["Q" * 40 + "1", "Q" * 40 + "2"]
+    tables = []
+    for park_id in long_ids:
+        frame = pd.DataFrame({"指标代码": ["a"], "得分": [1.5]})
+        frame.attrs = {"park_id": park_id, "title": f"园区编号 {park_id}：甲 绩效评估得分表"}
+        tables.append((f"得分表-{park_id}", frame))
+    path = tmp_path / "t.xlsx"
+    names = write_xlsx(tables, path)
+    assert names[1].endswith(" (2)") and names[0] != names[1]
+    book = openpyxl.load_workbook(path)
+    for name, park_id in zip(names, long_ids, strict=True):
+        assert book[name]["A1"].value == f"园区编号 {park_id}：甲 绩效评估得分表"
+    index = {row[0]: row[2] for row in book["说明"].iter_rows(values_only=True) if row and row[0]}
+    assert [index[name] for name in names] == long_ids
+
+
 def test_the_executed_notebook_has_no_error_outputs(report):
     nb = nbformat.read(report / "annual_evaluation.ipynb", as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
@@ -91,8 +137,9 @@ def test_every_graded_park_has_its_own_score_sheet(report, expected_ledger):
     park_sheets = [n for n in wb.sheetnames if n.startswith("得分表-")]
     assert sorted(park_sheets) == sorted(f"得分表-{p}" for p in evaluated["park_id"])
     rows = list(wb[park_sheets[0]].values)
-    header = rows[0]
-    points = [dict(zip(header, r, strict=True)) for r in rows[1:]]
+    assert rows[0][0].startswith(f"园区编号 {park_sheets[0].removeprefix('得分表-')}：")  # A1: the full id
+    header = rows[1]
+    points = [dict(zip(header, r, strict=True)) for r in rows[2:]]
     total = points[-1]
     assert total["指标代码"] == "合计"
     assert sum(p["得分"] for p in points[:-1]) == pytest.approx(total["得分"], abs=0.02)
@@ -172,14 +219,15 @@ def appendix_rules(report_dir: Path) -> dict[str, str]:
 
     page = (report_dir / "annual_evaluation.html").read_text("utf-8")
     appendix = page.index('<h2 id="%E9%99%84%E5%BD%95">')  # 附录, the last section
-    start = page.index("<table", appendix)
+    caption = re.compile(r"<caption>表\d+ 适用的规则及其条款原文</caption>")
+    start = caption.search(page, appendix).start()
     table = page[start : page.index("</table>", start)]
-    assert "条款" in table and "规则" in table  # the first table of the appendix is 规则与条款
+    assert "条款" in table and "规则" in table
     rules = {}
     for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S):
         cells = [
             html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
-            for c in re.findall(r"<td>(.*?)</td>", row, re.S)
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
         if cells:
             rules[cells[0]] = cells[1]

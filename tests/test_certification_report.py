@@ -13,11 +13,19 @@ from pathlib import Path
 import nbformat
 import openpyxl
 import pytest
+from report_checks import check_html, check_xlsx
 
 from hrpark_analysis.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-SECTIONS = ["一、申报与审核进度", "二、认定条件(第八条)", "三、认定成本", "四、一区两群布局(第四条)", "附录"]
+SECTIONS = [
+    "摘要",
+    "一、申报与审核进度",
+    "二、认定条件(第八条)",
+    "三、认定成本",
+    "四、一区两群布局(第四条)",
+    "附录",
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +60,21 @@ def test_the_html_has_every_section_in_chinese_and_no_code(report):
         assert section in html
     assert "示例数据" in html and "Traceback" not in html and "from hrpark_analysis" not in html
     assert "材料不全(第十条(四))" in html and "公示异议成立(第九条(三)、(四))" in html
+
+
+TITLE = "2025年重庆市市级人力资源服务产业园认定评审报告"
+
+
+def test_the_html_reads_as_a_document_with_every_table_and_figure_numbered_and_captioned(report):
+    check_html(report / "certification.html", TITLE, summary_before="适用的规则及其条款</caption>")
+    page = (report / "certification.html").read_text("utf-8")
+    assert (
+        "授牌：" in page and "A09" in page[: page.index('>一、申报与审核进度<a class="anchor-link"')]
+    )  # the 摘要 names the certified
+
+
+def test_the_workbook_opens_on_a_cover_sheet_and_every_sheet_is_formatted_for_print(report):
+    check_xlsx(report / "certification.xlsx", TITLE)
 
 
 def test_stages_and_who_is_eligible_only_thanks_to_a_relaxation(report):

@@ -17,15 +17,18 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from report_checks import check_html, check_xlsx
 
 from hrpark_analysis import labels
 from hrpark_analysis.cli import main
-from hrpark_analysis.engine.dataset import SAMPLE_DIR
+from hrpark_analysis.engine.dataset import SAMPLE_DIR, load_dataset
 from hrpark_analysis.engine.forecast import ForecastConfig, forecast, forecast_dataset
 from hrpark_analysis.law.policy import load_policy
 from hrpark_analysis.reports import charts
 from hrpark_analysis.reports import forecast as fr
 from hrpark_analysis.reports import forecast_charts as frc
+from hrpark_analysis.reports.document import table_html
+from hrpark_analysis.reports.formatting import percent
 from hrpark_analysis.reports.runner import report_key
 
 matplotlib.use("Agg")
@@ -33,8 +36,9 @@ matplotlib.use("Agg")
 REPO = Path(__file__).resolve().parents[1]
 PARAMS = REPO / "params" / "forecast-2026-2030.yaml"
 TEST_PATHS = 400
-SECTIONS = ["一、主要结论", "二、情景与评分模型", "三、市级支出预测", "四、超预算风险", "五、支出由什么决定",
-            "六、区县配套、暂缓与取消", "七、园区数量与等次", "八、改革方案比较", "附录"]  # fmt: skip
+SECTIONS = ["摘要", "一、情景与评分模型", "二、市级支出预测", "三、超预算风险", "四、支出由什么决定",
+            "五、区县配套、暂缓与取消", "六、园区数量与等次", "七、改革方案比较", "附录"]  # fmt: skip
+TITLE = "2026–2030年重庆市市级人力资源服务产业园补助资金多年预测"
 SHEETS = {"预测情景", "评分模型", "历年实际", "年度市级支出", "累计市级支出", "超预算风险", "支出构成", "区县配套与取消",
           "园区数量", "等次分布", "改革方案汇总", "改革方案逐年比较", "改革方案参数", "预测明细", "假设", "数据文件",
           "版本与参数"}  # fmt: skip
@@ -122,11 +126,13 @@ def test_wide_tables_take_each_column_from_the_summary():
     assert table["新认定园区均值(个)"].tolist() == [1, 0, 2, 0]
 
 
-def test_budget_risk_is_shown_in_percent():
+def test_budget_risk_is_a_share_that_the_table_shows_in_percent():
     # Frozen outlay: 100 + 150 = 250 in 2025, 50 + 250 + 10 = 310 in 2026, 310 in 2027 and 2028 (above).
     result = _frozen_forecast(budget=300.0)
     table = fr.budget_table(result)
-    assert table[labels.FORECAST_COLUMN["p_over_budget"]].tolist() == [0, 100, 100, 100]
+    assert table[labels.FORECAST_COLUMN["p_over_budget"]].tolist() == [0, 1, 1, 1]
+    shown = table_html(table)
+    assert ">0%</td>" in shown and ">100%</td>" in shown
     assert table[labels.FORECAST_COLUMN["expected_overrun"]].tolist() == [0, 10, 10, 10]
 
 
@@ -174,6 +180,48 @@ def test_every_chart_says_sample_data_when_asked():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def sample_inputs():
+    policy = load_policy()
+    return policy, load_dataset(SAMPLE_DIR, 2025, policy)
+
+
+@pytest.mark.parametrize("horizon", range(2027, 2036))
+def test_every_horizon_from_2027_to_2035_draws_every_chart_and_its_reform_ranges(sample_inputs, horizon):
+    # The reform differences move in steps of the bonus (10 万元), so P5 and P95 often sit on one step while
+    # the mean lies just beside them (2027, 20%: P5 = P95 = -60, mean -59.99): the chart once drew the range
+    # as an error around the mean and crashed with negative xerr. Each range must span exactly P5..P95.
+    import matplotlib.pyplot as plt
+
+    policy, data = sample_inputs
+    reforms = {"优秀比例20%": ["grading.excellent_share=0.2"], "奖励20万元": ["subsidy.excellent_bonus=20"]}
+    config = ForecastConfig(horizon=horizon, paths=60, seed=20211222, budget=1300.0)
+    result = forecast(data.parks, data.evaluations, policy, config, base_year=2025, reforms=reforms)
+    report = fr.build(result, policy)
+    assert report.years.tolist() == list(range(2026, horizon + 1))
+    for fig in (frc.fan_chart(report, "outlay", "t", budget=True), frc.fan_chart(report, "cumulative_outlay", "t"),
+                frc.composition_chart(report), frc.budget_chart(report)):  # fmt: skip
+        plt.close(fig)
+    fig = frc.reform_chart(report)
+    table = report.tables["改革方案汇总"]
+    (lines,) = [c for c in fig.axes[0].collections if c.get_gid() == frc.RANGE_GID]
+    drawn = np.array([sorted((seg[0][0], seg[1][0])) for seg in lines.get_segments()])
+    np.testing.assert_allclose(drawn, table[["差额P5(万元)", "差额P95(万元)"]].to_numpy(dtype=float))
+    plt.close(fig)
+    # the prose and the table show a budget risk with the same rounding
+    risk = fr.budget_table(result)["超预算概率"]
+    assert [percent(p) for p in risk] == [percent(p, None) for p in risk]
+
+
+def test_a_rare_event_is_never_shown_as_zero_percent():
+    # 1 path in 10,000 over budget: the old text said 0.0% where its table said 0.01.
+    assert percent(0.0001) == "0.01%"
+    assert percent(0.0001, 1) == "<0.1%"
+    assert percent(0.24571) == "24.6%"
+    assert percent(0.9999, 1) == ">99.9%"
+    assert percent(0.0) == "0%"
 
 
 # --- end to end ----------------------------------------------------------------------------------------------
@@ -235,6 +283,32 @@ def test_the_html_has_every_section_in_chinese_and_no_code_or_traceback(report):
     assert "<script src=" not in html
 
 
+def test_the_html_reads_as_a_document_with_every_table_and_figure_numbered_and_captioned(report):
+    check_html(report / "subsidy_forecast.html", TITLE, summary_before="预测适用的规则及其条款</caption>")
+
+
+def test_the_summary_states_the_worst_budget_risk_exactly_as_its_table_shows_it(report):
+    # one rounding for what is shown: the text once said 0.0% where its table said 0.01
+    import html as html_lib
+    import re
+
+    page = html_lib.unescape((report / "subsidy_forecast.html").read_text("utf-8"))
+    year, shown = re.search(r"超预算概率最高的是 (\d{4}) 年，([^。<]+)。", page).groups()
+    start = page.index("各年超预算概率与预期超支额</caption>")
+    table = page[start : page.index("</table>", start)]
+    rows = {cells[0]: cells for cells in (re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)) if cells}  # fmt: skip
+    assert shown in rows[year]
+    assert shown.endswith("%")
+
+
+def test_the_workbook_opens_on_a_cover_sheet_and_every_sheet_is_formatted_for_print(report):
+    book = check_xlsx(report / "subsidy_forecast.xlsx", TITLE)
+    assert book["年度市级支出"].freeze_panes == "B2"  # the year column stays in view when scrolling right
+    risk = book["超预算风险"]
+    header = [c.value for c in risk[1]]
+    assert risk.cell(row=2, column=header.index("超预算概率") + 1).number_format.endswith("%")
+
+
 def test_the_executed_notebook_has_no_error_outputs(report):
     nb = nbformat.read(report / "subsidy_forecast.ipynb", as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
@@ -258,7 +332,7 @@ def test_the_xlsx_yearly_outlay_equals_the_library_run_directly(report, direct):
 def test_the_xlsx_budget_risk_and_reforms_equal_the_library_run_directly(report, direct):
     risk = _sheet(report / "subsidy_forecast.xlsx", "超预算风险")
     expected = direct.budget[direct.budget["scenario"] == "baseline"]
-    np.testing.assert_allclose(risk["超预算概率(%)"], 100 * expected["p_over_budget"].to_numpy(dtype=float))
+    np.testing.assert_allclose(risk["超预算概率"], expected["p_over_budget"].to_numpy(dtype=float))
     reforms = _sheet(report / "subsidy_forecast.xlsx", "改革方案汇总").set_index("改革方案")
     assert reforms.index.tolist() == list(direct.reforms)
     for name, run in direct.reforms.items():

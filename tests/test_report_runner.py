@@ -240,7 +240,7 @@ def test_figures_in_the_notebook_carry_no_matplotlib_version(report):
 
 def test_xlsx_has_one_sheet_per_published_table_with_inert_text(report):
     workbook = openpyxl.load_workbook(report["folder"] / f"{STEM}.xlsx")
-    assert workbook.sheetnames == ["得分表", "输入文件_ _数据__清单"]
+    assert workbook.sheetnames == ["说明", "得分表", "输入文件_ _数据__清单"]
     rows = [[c.value for c in row] for row in workbook["得分表"].iter_rows()]
     assert rows == [["园区", "得分"], [HOSTILE, 61.0], ["'=1+1", 59.5], ["普通园区", -5.0]]
     files = [[c.value for c in row] for row in workbook["输入文件_ _数据__清单"].iter_rows()]

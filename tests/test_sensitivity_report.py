@@ -19,6 +19,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from report_checks import check_html, check_xlsx
 
 from hrpark_analysis import cli
 from hrpark_analysis.engine import sensitivity
@@ -33,6 +34,7 @@ PARAMS = REPO / "params" / "sensitivity-2025.yaml"
 STEM = "sensitivity"
 SMALL = {"draws": 2000, "sobol_n_base": 64, "sobol_noise_draws": 16}
 SECTIONS = [
+    "摘要",
     "一、概况",
     "二、优秀比例与合格线：网格扫描",
     "三、条文的不同读法",
@@ -261,6 +263,24 @@ def test_the_html_has_every_section_no_code_and_no_traceback(e2e):
     assert "Traceback" not in html
 
 
+TITLE = "2025年度绩效评估等次的敏感性分析"
+
+
+def test_the_html_reads_as_a_document_with_every_table_and_figure_numbered_and_captioned(e2e):
+    folder, _ = e2e
+    check_html(folder / f"{STEM}.html", TITLE, summary_before="数据文件及其 SHA-256 校验和</caption>")
+    page = (folder / f"{STEM}.html").read_text("utf-8")
+    assert "9.9901e-01" not in page and ">100.00%</td>" in page  # probabilities are percentages now
+
+
+def test_the_workbook_opens_on_a_cover_sheet_and_probabilities_are_percentages(e2e):
+    folder, _ = e2e
+    book = check_xlsx(folder / f"{STEM}.xlsx", TITLE)
+    sheet = book["等次概率"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("P(不合格)") + 1).number_format.endswith("%")
+
+
 def test_the_notebook_wrote_nothing_to_stderr(e2e):
     folder, _ = e2e
     nb = nbformat.read(folder / f"{STEM}.ipynb", as_version=4)
@@ -271,7 +291,7 @@ def test_the_notebook_wrote_nothing_to_stderr(e2e):
 def test_the_xlsx_has_every_table_and_the_readings_of_the_sample_stories(e2e):
     folder, _ = e2e
     book = openpyxl.load_workbook(folder / f"{STEM}.xlsx", read_only=True)
-    assert book.sheetnames == SHEETS
+    assert book.sheetnames == ["说明", *SHEETS]
     rows = list(book["读法对比"].values)
     table = pd.DataFrame(rows[1:], columns=rows[0]).set_index("改变的读法")
     # README: include → P03 and P21 both 优秀 (cap passed); inclusive pass mark → P07 不合格; veto off → P10

@@ -349,7 +349,75 @@ def park_sheets(report: AnnualReport, scores: pd.DataFrame, sheet) -> dict[str, 
         title = labels.PARK_SHEET_TOTAL.format(name=row.name, rank=row.rank, grade=labels.GRADE[row.grade])
         total = pd.DataFrame([{col["id"]: labels.TOTAL, col["name"]: title, col["dimension"]: "",
                                col["weight"]: frame[col["weight"]].sum(), col["points"]: row.score}])  # fmt: skip
-        out[labels.PARK_SHEET_NAME.format(park_id=row.park_id)] = pd.concat(
-            [sheet_frame, total], ignore_index=True
-        )
+        park_sheet = pd.concat([sheet_frame, total], ignore_index=True)
+        # The sheet name may be cut to Excel's 31 characters; A1 and the 说明 index carry the full id (issue 12).
+        park_sheet.attrs = {"park_id": str(row.park_id),
+                            "title": labels.PARK_SHEET_TITLE.format(park_id=row.park_id, name=row.name)}  # fmt: skip
+        out[labels.PARK_SHEET_NAME.format(park_id=row.park_id)] = park_sheet
     return out
+
+
+# --- 摘要: the year at a glance and what changed since last year --------------------------------------------
+def _year_figures(report: AnnualReport, year: int) -> dict[str, float] | None:
+    """The key counts and amounts of one year from the ledger (None if the ledger has no such year)."""
+    years = report.evaluation.years.set_index("year")
+    book = report.evaluation.ledger
+    rows = book[book["year"] == year]
+    if year not in years.index and rows.empty:
+        return None
+    grades = report.evaluation.grades
+    graded = grades[grades["year"] == year]
+    return {
+        "参评园区(个)": int((graded["grade"] != "").sum()) if len(graded) else 0,
+        "优秀(个)": int((graded["grade"] == "excellent").sum()),
+        "合格(个)": int((graded["grade"] == "qualified").sum()),
+        "不合格(个)": int((graded["grade"] == "unqualified").sum()),
+        "市级拨付合计(万元)": float(rows["base_paid"].sum() + rows["bonus"].sum()),
+        "其中基础补助(万元)": float(rows["base_paid"].sum()),
+        "其中优秀奖励(万元)": float(rows["bonus"].sum()),
+        "暂缓拨付(万元)": float(rows["pending"].sum()),
+        "取消的补助(万元)": float(rows["cancelled"].sum()),
+        "区县配套(万元)": float(rows["district_match"].sum()),
+        "取消授牌(个)": int(rows["revoked_this_year"].sum()),
+    }
+
+
+def key_figures(report: AnnualReport) -> pd.DataFrame:
+    """摘要 主要数字: this year's counts and money beside last year's and the change (第二十四条, 第二十五条,
+    第十一条), all from the ledger. Last year's columns are left out when the ledger starts this year."""
+    now = _year_figures(report, report.year)
+    before = _year_figures(report, report.year - 1)
+    frame = pd.DataFrame({"项目": list(now), f"{report.year}年": list(now.values())})
+    if before is not None:
+        frame[f"{report.year - 1}年"] = list(before.values())
+        frame["增减"] = frame[f"{report.year}年"] - frame[f"{report.year - 1}年"]
+    return frame
+
+
+def grade_changes(report: AnnualReport) -> pd.DataFrame:
+    """摘要 等次变化: the parks whose grade differs from last year's (a first evaluation counts as 未评估 → …)."""
+    grades = report.evaluation.grades
+    now = grades[grades["year"] == report.year][["park_id", "score", "grade"]]
+    before = grades[grades["year"] == report.year - 1][["park_id", "score", "grade"]]
+    both = now.merge(before, on="park_id", how="left", suffixes=("", "_before"))
+    both["grade_before"] = both["grade_before"].fillna("")
+    changed = both[both["grade"] != both["grade_before"]]
+    names = report.graded.set_index("park_id")["name"]
+    order = {"excellent": 0, "qualified": 1, "unqualified": 2}
+    changed = changed.assign(order=changed["grade"].map(order)).sort_values(["order", "park_id"])
+    return pd.DataFrame({
+        labels.COLUMN["park_id"]: changed["park_id"].to_numpy(),
+        labels.COLUMN["name"]: changed["park_id"].map(names).to_numpy(),
+        f"{report.year - 1}年得分": changed["score_before"].to_numpy(dtype=float),
+        f"{report.year - 1}年等次": changed["grade_before"].map(labels.GRADE).to_numpy(),
+        f"{report.year}年得分": changed["score"].to_numpy(dtype=float),
+        f"{report.year}年等次": changed["grade"].map(labels.GRADE).to_numpy(),
+    })  # fmt: skip
+
+
+def grade_list(report: AnnualReport, grade: str) -> str:
+    """``甲园区(P01，88.20分)、乙园区(…)``: the parks of one grade this year, in rank order, for the 摘要."""
+    g = report.graded[report.graded["grade"] == grade]
+    veto = "，" + labels.COLUMN.get("veto", "一票否决")
+    return "、".join(f"{row.name}({row.park_id}，{row.score:.2f}分{veto if row.veto else ''})"
+                    for row in g.itertuples()) or "无"  # fmt: skip

@@ -188,7 +188,7 @@ def drivers(result: fc.Forecast, existing: fc.Run) -> pd.DataFrame:
 
 
 def budget_table(result: fc.Forecast, scenario: str = "baseline") -> pd.DataFrame:
-    """超预算风险: the budget line, mean outlay, P(outlay > line) in percent and the expected overrun."""
+    """超预算风险: the budget line, mean outlay, P(outlay > line) as a share and the expected overrun."""
     col = labels.FORECAST_COLUMN
     risk = result.budget[result.budget["scenario"] == scenario]
     outlay = result.summary[
@@ -199,7 +199,8 @@ def budget_table(result: fc.Forecast, scenario: str = "baseline") -> pd.DataFram
         col["year"]: merged["year"].to_numpy(),
         col["budget"]: merged["budget"].to_numpy(dtype=float),
         _stat_column("outlay", "mean"): merged["mean"].to_numpy(),
-        col["p_over_budget"]: 100 * merged["p_over_budget"].to_numpy(dtype=float),
+        # a share (0–1), shown as a percentage by reports.formatting in the table, the prose and the XLSX alike
+        col["p_over_budget"]: merged["p_over_budget"].to_numpy(dtype=float),
         col["expected_overrun"]: merged["expected_overrun"].to_numpy(dtype=float),
     })  # fmt: skip
 

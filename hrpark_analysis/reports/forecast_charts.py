@@ -14,6 +14,7 @@ from hrpark_analysis.reports.forecast import ForecastReport, format_value, scena
 FAN_BANDS = ((0.05, 0.95), (0.25, 0.75))  # the fan charts' shaded bands (outer, inner)
 OUTLAY_COLOR = "#1565c0"
 HISTORY_COLOR = "#212121"
+RANGE_GID = "hrpark-reform-range"  # the P5–P95 lines of reform_chart, for tests
 SCENARIO_COLORS = ("#1565c0", "#ef6c00", "#6a1b9a", "#2e7d32", "#ad1457", "#00838f")
 
 
@@ -113,11 +114,15 @@ def reform_chart(report: ForecastReport, *, sample: bool = True):
     table = report.tables["改革方案汇总"]
     col = labels.FORECAST_COLUMN
     names = table[col["reform"]].tolist()
-    mean = table["差额均值(万元)"].to_numpy()
-    err = np.vstack([mean - table["差额P5(万元)"].to_numpy(), table["差额P95(万元)"].to_numpy() - mean])
+    mean = table["差额均值(万元)"].to_numpy(dtype=float)
+    p5, p95 = (table[c].to_numpy(dtype=float) for c in ("差额P5(万元)", "差额P95(万元)"))
     fig, ax = charts.new_figure(8, 0.6 * len(names) + 1.8)
     y = np.arange(len(names))
-    ax.barh(y, mean, color=[SCENARIO_COLORS[(i + 1) % len(SCENARIO_COLORS)] for i in y], xerr=err, capsize=4)
+    ax.barh(y, mean, color=[SCENARIO_COLORS[(i + 1) % len(SCENARIO_COLORS)] for i in y])
+    # The P5–P95 range is drawn about its own midpoint, not as an error around the mean: a mean need not lie
+    # inside it (differences come in steps of the bonus, so 95% of paths can sit at -60 while the mean is -59.99).
+    ax.errorbar((p5 + p95) / 2, y, xerr=(p95 - p5) / 2, fmt="none", ecolor=HISTORY_COLOR, capsize=4,
+                label="P5–P95", gid=RANGE_GID)  # fmt: skip
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     charts.reference_line(ax, x=0.0)

@@ -1,4 +1,5 @@
-"""One XLSX sheet per published table, with every text cell inert.
+"""The workbook handed on with a report: a 说明 cover sheet, then one sheet per published table, every text
+cell inert, every number a number with its format.
 
 Every text cell goes through :func:`~hrpark_analysis.io.tables.safe_text` (a value starting with ``=``, ``+``,
 ``-``, ``@``, tab or CR becomes ``'…`` so that a spreadsheet shows it as text, never runs it as a formula);
@@ -7,15 +8,19 @@ the CLI's CSV writers use the same function (``tables.write_csv``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from hrpark_analysis import labels
 from hrpark_analysis.io.tables import safe_text
+from hrpark_analysis.reports.formatting import ColumnFormat, column_formats, number_cells_format, shown_frame
 
 SHEET_MAX = 31  # Excel's limit on sheet name length
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -43,12 +48,6 @@ def sheet_names(names: Sequence[str]) -> list[str]:
     return result
 
 
-def _flat_label(label: object) -> str:
-    if isinstance(label, tuple):
-        return " / ".join(str(part) for part in label if str(part) != "")
-    return str(label)
-
-
 def _cell(value: object) -> object:
     """A value openpyxl can store, with formula-like text neutralized."""
     if value is None:
@@ -68,37 +67,169 @@ def _cell(value: object) -> object:
     return safe_text(str(value))
 
 
-def _frame_for_sheet(df: pd.DataFrame) -> pd.DataFrame:
-    # A meaningful index (park id, year …) becomes columns; a plain 0..n-1 RangeIndex is dropped.
-    if isinstance(df.index, pd.RangeIndex) and df.index.name is None:
-        return df
-    return df.reset_index()
+COVER_SHEET = "说明"
+COVER_ROLE = "cover"  # DataFrame.attrs["role"] of the (项目, 内容) table that fills the 说明 sheet
+TITLE_ATTR = "title"  # DataFrame.attrs["title"]: a line written in A1 above the header (a park's full id)
+CAPTION_ATTR = "caption"  # DataFrame.attrs["caption"]: 表N …, listed in the 说明 sheet's index
+SAMPLE_FACT = (
+    labels.SAMPLE
+)  # a cover fact of that name (reports.document) marks a workbook built from the sample
+KEY_HEADERS = (
+    "编号",
+    "名称",
+    "年度",
+    "方案",
+)  # leading key columns that stay in view (frozen) when scrolling right
+MAX_WIDTH = 60
+HEADER_WIDTH = 12  # a wrapped header line: six CJK characters
+LINE_HEIGHT = 15  # points per line of a wrapped header
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+_HEADER_TEXT = Alignment(horizontal="left", wrap_text=True, vertical="center", indent=1)
+_WRAP = Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1)
+_TEXT = Alignment(horizontal="left", vertical="top", indent=1)
+_NUMBER = Alignment(vertical="top")
+
+
+def _text_width(text: str) -> int:
+    """Display width: CJK (and full-width) characters count double."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _widths(frame: pd.DataFrame, specs: list[ColumnFormat]) -> list[float]:
+    """Column widths from the content as shown (header words wrap, so a long header counts less)."""
+    widths = []
+    for i, spec in enumerate(specs):
+        cells = [_text_width(spec.text(v)) for v in frame.iloc[:, i]]
+        header = _text_width(str(frame.columns[i]))
+        content = max(cells, default=0)
+        # a header wraps (bold, wrap_text), so a long one adds lines, not width: at most HEADER_WIDTH columns
+        widths.append(min(max(content, min(header, HEADER_WIDTH), 6) + 2, MAX_WIDTH))
+    return widths
+
+
+def _write_table(sheet, frame: pd.DataFrame, title: str | None, formats: dict | None = None) -> None:
+    """Title line (optional), bold wrapped header, values with a number format per column (``formats``: the
+    overrides the page used), widths, frozen header and key columns, autofilter and print setup."""
+    specs = column_formats(frame, formats)
+    top = 1
+    if title:
+        sheet.append([_cell(title)])
+        sheet.cell(row=1, column=1).font = Font(bold=True, size=12)
+        top = 2
+    sheet.append([_cell(col) for col in frame.columns])
+    for cell in sheet[top]:
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([_cell(v) for v in row])
+    widths = _widths(frame, specs)
+    n_rows = len(frame)
+    lines = max((math.ceil(_text_width(str(c)) / max(w - 2, 1)) for c, w in zip(frame.columns, widths, strict=True)),
+                default=1)  # fmt: skip
+    sheet.row_dimensions[top].height = LINE_HEIGHT * min(max(lines, 1), 8)
+    for idx, (spec, width) in enumerate(zip(specs, widths, strict=True), start=1):
+        letter = get_column_letter(idx)
+        sheet.column_dimensions[letter].width = width
+        number_format = spec.excel()
+        if number_format is None:  # text, perhaps with some numbers among it: those get their own format
+            number_format = number_cells_format(frame.columns[idx - 1], frame.iloc[:, idx - 1]).excel()
+        # Text is indented one step so that it never touches the right-aligned number beside it.
+        align = _WRAP if width >= MAX_WIDTH else (_NUMBER if spec.numeric else _TEXT)
+        if not spec.numeric:
+            sheet.cell(row=top, column=idx).alignment = _HEADER_TEXT
+        if number_format or align:
+            for (cell,) in sheet.iter_rows(min_row=top + 1, max_row=top + n_rows, min_col=idx, max_col=idx):
+                if number_format and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    cell.number_format = number_format
+                if align:
+                    cell.alignment = align
+    keys = 0
+    for col in list(frame.columns)[:2]:
+        if any(mark in str(col) for mark in KEY_HEADERS):
+            keys += 1
+        else:
+            break
+    sheet.freeze_panes = f"{get_column_letter(keys + 1)}{top + 1}"
+    if len(frame.columns):
+        last = f"{get_column_letter(len(frame.columns))}{top + max(n_rows, 1)}"
+        sheet.auto_filter.ref = f"A{top}:{last}"
+    _print_setup(sheet, f"{top}:{top}")
+
+
+def _print_setup(sheet, title_rows: str | None) -> None:
+    # A4 landscape, every column on one page wide (as many pages tall as needed), header rows on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+
+
+def _write_cover(sheet, cover: pd.DataFrame | None, index: list[tuple[str, str, str]]) -> None:
+    """说明: the report's facts (title, year, data, parameters, 示例数据, manifest) and an index of the sheets."""
+    facts = [] if cover is None else [tuple(row) for row in cover.itertuples(index=False, name=None)]
+    title = next((str(v) for k, v in facts if k == "标题"), "报告表格")
+    sheet.append([_cell(title)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    for key, value in facts:
+        if key == "标题":
+            continue
+        sheet.append([_cell(key), _cell(value)])
+        sheet.cell(row=sheet.max_row, column=1).font = _HEADER_FONT
+        sheet.cell(row=sheet.max_row, column=2).alignment = _WRAP
+    sheet.append([])
+    sheet.append(["工作表索引"])
+    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=12)
+    header_row = sheet.max_row + 1
+    sheet.append(["工作表", "内容", "园区编号(完整)"])
+    for cell in sheet[header_row]:
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
+    for name, caption, full_id in index:
+        sheet.append([_cell(name), _cell(caption), _cell(full_id)])
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 80
+    sheet.column_dimensions["C"].width = 24
+    _print_setup(sheet, None)
+    sheet.page_setup.orientation = "portrait"
 
 
 def write_xlsx(tables: Sequence[tuple[str, pd.DataFrame]], path: str | Path) -> list[str]:
-    """Write one sheet per ``(name, frame)`` to ``path``; return the sheet names used.
+    """Write a 说明 cover sheet and one sheet per ``(name, frame)`` to ``path``; return the sheet of each table
+    in order (the cover table's is 说明).
 
-    Header and text cells pass through :func:`safe_text`; NaN/None become empty cells; a workbook with no
-    tables gets one sheet ``说明`` saying so (an XLSX file needs at least one sheet).
+    The cover holds the facts of the table whose ``attrs["role"]`` is ``"cover"`` (if any) and an index of the
+    sheets: name, caption (``attrs["caption"]``) and, for a per-park sheet, the full park id
+    (``attrs["park_id"]``), which a 31-character sheet name may have cut. Header and text cells pass through
+    :func:`safe_text`; NaN/None become empty cells; every numeric column gets a number format
+    (``reports.formatting``), never General.
     """
+    is_cover = [df.attrs.get("role") == COVER_ROLE for _, df in tables]
+    cover = next((df for (_, df), c in zip(tables, is_cover, strict=True) if c), None)
+    body = [table for table, c in zip(tables, is_cover, strict=True) if not c]
     workbook = Workbook()
-    workbook.remove(workbook.active)
-    names = sheet_names([name for name, _ in tables])
-    for sheet_name, (_, df) in zip(names, tables, strict=True):
-        frame = _frame_for_sheet(df)
+    front = workbook.active
+    front.title = COVER_SHEET
+    names = iter(sheet_names([COVER_SHEET, *(name for name, _ in body)])[1:])
+    index, result = [], []
+    for (name, df), cover_table in zip(tables, is_cover, strict=True):
+        if cover_table:
+            result.append(COVER_SHEET)
+            continue
+        sheet_name = next(names)
+        result.append(sheet_name)
         sheet = workbook.create_sheet(sheet_name)
-        sheet.append([_cell(_flat_label(col)) for col in frame.columns])
-        for row in frame.itertuples(index=False, name=None):
-            sheet.append([_cell(v) for v in row])
-        sheet.freeze_panes = "A2"
-        for idx, col in enumerate(frame.columns, start=1):
-            # Rough width from the header and a sample of values; CJK characters count double.
-            sample = [_flat_label(col), *(str(v) for v in frame.iloc[:50, idx - 1])]
-            width = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) for text in sample)
-            sheet.column_dimensions[get_column_letter(idx)].width = min(max(width + 2, 8), 60)
+        _write_table(sheet, shown_frame(df), df.attrs.get(TITLE_ATTR), df.attrs.get("formats"))
+        index.append((sheet_name, str(df.attrs.get(CAPTION_ATTR, name)), str(df.attrs.get("park_id", ""))))
+    _write_cover(front, cover, index)
+    if cover is not None and SAMPLE_FACT in set(cover.iloc[:, 0]):
+        for sheet in workbook.worksheets:  # every printed page of a sample workbook says so
+            sheet.oddHeader.right.text = SAMPLE_FACT
     if not tables:
-        sheet = workbook.create_sheet("说明")
-        sheet.append(["本报告没有导出表格。"])
-        names = ["说明"]
+        front.append(["本报告没有导出表格。"])
+        result = [COVER_SHEET]
     workbook.save(path)
-    return names
+    return result

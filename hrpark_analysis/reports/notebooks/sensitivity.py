@@ -13,20 +13,6 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 绩效评估等次的敏感性分析：30%优秀比例、60分合格线与条文的不同读法
-#
-# 《重庆市市级人力资源服务产业园管理办法(试行)》(渝人社发〔2021〕57号)第二十四条规定，年度绩效评估
-# “优秀等次园区数不超过参加绩效评估园区总数的30%”，“得分在60分以下的直接确定为不合格”。
-# 本报告用一个年度的评估得分回答四个问题：
-#
-# 1. 如果30%和60分这两个数字取别的值，优秀、不合格园区数和相应资金会怎样变化(网格扫描)；
-# 2. 条文没有写明的地方有几种读法，每种读法改变哪些园区的等次(读法对比)；
-# 3. 专家评分有误差时，哪些园区的等次是脆弱的(蒙特卡洛模拟)；
-# 4. 上述因素同时变化时，各自对优秀奖励、不合格园区数和风险补助的贡献(Sobol 全局敏感性指数)。
-#
-# 本报告由参数化笔记本自动生成；随机模拟使用固定的随机种子，同一数据与参数可完全复现。
-
 # %% tags=["parameters"]
 from typing import Optional  # Optional[...] rather than "| None": papermill --help-notebook reads it
 
@@ -49,6 +35,8 @@ coin_toss_band: list = [0.2, 0.8]  # P(优秀)或P(不合格)落在此区间即�
 sobol_n_base: int = 128  # Sobol 基础样本数(2 的幂)；样本行数为基础样本数 × (因素数 + 2)
 sobol_noise_draws: int = 64  # Sobol 每个样本点平均的评分误差抽样数
 sobol_sigma_max: float = 4.0  # Sobol 中评分误差 σ 的变化范围 [0, sobol_sigma_max]
+issuer: str = "重庆市人力资源和社会保障局"  # 发布单位(封面)
+report_date: str = ""  # 报告日期 YYYY-MM-DD(封面)；空表示 SOURCE_DATE_EPOCH，或评估年度的12月31日
 
 # %%
 from hrpark_analysis.reports.params import check_kernel  # every route (hrpark report, papermill alone) checks
@@ -107,19 +95,64 @@ def show(name: str):
 if is_sample:
     display(Markdown("> **示例数据**：本报告使用软件包自带的合成示例数据，园区名称与数字均为虚构，仅用于演示。"))
 
+# %%
+from hrpark_analysis.reports.document import Document
+from hrpark_analysis.reports.formatting import percent
+
+doc = Document(f"{year}年度绩效评估等次的敏感性分析", year=year, issuer=issuer, report_date=report_date,
+               sample=is_sample, subtitle="30%优秀比例、60分合格线与条文的不同读法(渝人社发〔2021〕57号第二十四条)")  # fmt: skip
+doc.title_page()
+doc.cover([("数据来源", data_dir or "软件包内置的示例数据")], report.tables)
+
+
+def show(name: str, **kwargs):
+    """Show a report table, numbered and captioned, and hand it to the XLSX (one sheet per table)."""
+    doc.table(report.tables[name], name, **kwargs)
+
+
 # %% [markdown]
-# ## 一、概况
+# ## 摘要
 #
-# 分析对象是该年度参加绩效评估的全部园区(被一票否决的园区也计入参评总数，第二十四条)。下表是按基准政策
-# (渝人社发〔2021〕57号及本报告的政策参数)评定的结果，后面各节都与它比较。
+# 《重庆市市级人力资源服务产业园管理办法(试行)》(渝人社发〔2021〕57号)第二十四条规定，年度绩效评估
+# “优秀等次园区数不超过参加绩效评估园区总数的30%”，“得分在60分以下的直接确定为不合格”。
+# 本报告用一个年度的评估得分回答四个问题：
+#
+# 1. 如果30%和60分这两个数字取别的值，优秀、不合格园区数和相应资金会怎样变化(网格扫描)；
+# 2. 条文没有写明的地方有几种读法，每种读法改变哪些园区的等次(读法对比)；
+# 3. 专家评分有误差时，哪些园区的等次是脆弱的(蒙特卡洛模拟)；
+# 4. 上述因素同时变化时，各自对优秀奖励、不合格园区数和风险补助的贡献(Sobol 全局敏感性指数)。
 
 # %%
 share0, mark0 = s["excellent_share"], s["pass_mark"]
-print(f"{year} 年参加绩效评估的园区: {s['n_participants']} 个(其中一票否决 {s['n_veto']} 个)")
-print(f"基准: 优秀比例上限 {share0:.0%}，合格线 {mark0:g} 分 → 优秀名额 {s['cap']} 个")
-print(f"基准结果: 优秀 {s['n_excellent']} 个，合格 {s['n_qualified']} 个，不合格 {s['n_unqualified']} 个")
-print(f"基准资金: 优秀奖励 {s['bonus']:g} 万元，风险补助 {s['at_risk']:g} 万元")
-show("参评园区")
+lo_s, hi_s = s["share_range"]
+lo_m, hi_m = s["pass_mark_range"]
+n_mean, n_lo, n_hi = s["mc_n_excellent"]
+u_mean, u_lo, u_hi = s["mc_n_unqualified"]
+doc.paragraph(
+    f"{year}年参加绩效评估的园区 {s['n_participants']} 个(其中一票否决 {s['n_veto']} 个)。按基准政策(优秀比例上限 "
+    f"{percent(share0)}，合格线 {mark0:g} 分，优秀名额 {s['cap']} 个)：优秀 {s['n_excellent']} 个，合格 {s['n_qualified']} 个，"
+    f"不合格 {s['n_unqualified']} 个；优秀奖励 {s['bonus']:,.0f} 万元，风险补助 {s['at_risk']:,.0f} 万元。"
+)
+doc.bullets([
+    f"网格扫描：优秀比例上限 {percent(lo_s)}–{percent(hi_s)}、合格线 {lo_m:g}–{hi_m:g} 分内，优秀 {s['n_excellent_range'][0]}–"
+    f"{s['n_excellent_range'][1]} 个，不合格 {s['n_unqualified_range'][0]}–{s['n_unqualified_range'][1]} 个，优秀奖励 "
+    f"{s['bonus_range'][0]:,.0f}–{s['bonus_range'][1]:,.0f} 万元。",
+    f"条文读法：四种读法的 {s['n_combinations']} 种组合下，优秀 {s['combo_n_excellent_range'][0]}–{s['combo_n_excellent_range'][1]} 个，"
+    f"不合格 {s['combo_n_unqualified_range'][0]}–{s['combo_n_unqualified_range'][1]} 个。",
+    f"评分误差 σ = {s['sigma']:g} 分时：优秀数均值 {n_mean:.2f}(5%–95% 区间 {n_lo}–{n_hi})，不合格数均值 {u_mean:.2f}"
+    f"(5%–95% 区间 {u_lo}–{u_hi})；等次摇摆的园区 {len(s['coin_tosses'])} 个"
+    + ("：" + "、".join(f"{name}({park_id})" for park_id, name in s["coin_tosses"]) if s["coin_tosses"] else "")
+    + "。",
+])  # fmt: skip
+
+# %% [markdown]
+# ## 一、概况
+#
+# 分析对象是该年度参加绩效评估的全部园区(被一票否决的园区也计入参评总数，第二十四条)。按基准政策
+# (渝人社发〔2021〕57号及本报告的政策参数)评定的结果是后面各节比较的对象。
+
+# %%
+show("参评园区", title=f"{year}年参评园区及其基准等次", lead="各园区的得分与基准等次见{ref}。")
 
 # %% [markdown]
 # ## 二、优秀比例与合格线：网格扫描
@@ -133,19 +166,11 @@ show("参评园区")
 #
 # 资金口径：每个优秀园区增加补助资金(第二十五条(一)，原文为10万元)；不合格园区当年应拨的基础补助
 # (第十一条分年基准)在整改结果确定前暂缓拨付、整改后仍不合格即取消(第二十五条(二))，本报告称为**风险补助**。
-#
-# 下图在每个(优秀比例上限, 合格线)组合上重新评定等次；★ 为基准。
 
 # %%
-fig = sr.sweep_chart(report, sample=is_sample)
-
-# %%
-lo_s, hi_s = s["share_range"]
-lo_m, hi_m = s["pass_mark_range"]
-print(f"网格: 优秀比例上限 {lo_s:.0%}–{hi_s:.0%}({s['n_shares']} 档) × 合格线 {lo_m:g}–{hi_m:g} 分"
-      f"({s['n_pass_marks']} 档) = {s['n_shares'] * s['n_pass_marks']} 种组合")  # fmt: skip
-print("网格范围内: 优秀 {}–{} 个，优秀奖励 {:g}–{:g} 万元".format(*s["n_excellent_range"], *s["bonus_range"]))
-print("网格范围内: 不合格 {}–{} 个，风险补助 {:g}–{:g} 万元".format(*s["n_unqualified_range"], *s["at_risk_range"]))
+doc.figure(sr.sweep_chart(report, sample=is_sample), "网格扫描", title="每个(优秀比例上限, 合格线)组合下的等次与资金(★ 为基准)",
+           lead=f"网格：优秀比例上限 {percent(lo_s)}–{percent(hi_s)}({s['n_shares']} 档) × 合格线 {lo_m:g}–{hi_m:g} 分"
+                f"({s['n_pass_marks']} 档) = {s['n_shares'] * s['n_pass_marks']} 种组合，每个组合重新评定等次，见{{ref}}。")  # fmt: skip
 
 # %% [markdown]
 # ### 优秀比例上限的各个区间(合格线保持基准)
@@ -154,13 +179,13 @@ print("网格范围内: 不合格 {}–{} 个，风险补助 {:g}–{:g} 万元"
 # 新增或不再评为优秀的园区。
 
 # %%
-show("优秀比例分段")
+show("优秀比例分段", title="优秀比例上限的各个区间", lead="各区间的名额与优秀园区见{ref}。")
 
 # %% [markdown]
 # ### 合格线的各个区间(优秀比例上限保持基准)
 
 # %%
-show("合格线分段")
+show("合格线分段", title="合格线的各个区间", lead="各区间的不合格园区见{ref}。")
 
 # %% [markdown]
 # ### 各园区等次的临界值
@@ -170,12 +195,12 @@ show("合格线分段")
 # 被一票否决的园区也为空)；“网格中等次改变的比例”：全部组合中该园区等次与基准不同的比例。
 
 # %%
-show("园区等次临界值")
+show("园区等次临界值", title="各园区等次的临界值", lead="各园区的临界值见{ref}。")
 
 # %%
 for name in ("网格扫描", "优秀数矩阵", "不合格数矩阵", "风险补助矩阵"):
-    publish_table(report.tables[name], name)
-print(f"每个组合的完整结果见 XLSX 的“网格扫描”工作表({len(report.tables['网格扫描'])} 行)及三个矩阵工作表")
+    doc.publish(report.tables[name], name)
+doc.paragraph(f"每个组合的完整结果见 XLSX 的“网格扫描”工作表({len(report.tables['网格扫描'])} 行)及三个矩阵工作表。")
 
 # %% [markdown]
 # ## 三、条文的不同读法
@@ -189,21 +214,16 @@ print(f"每个组合的完整结果见 XLSX 的“网格扫描”工作表({len(
 #   “民法所称的‘以上’、‘以下’、‘以内’、‘届满’，包括本数”，按此读法恰好60分即为不合格。
 # - **一票否决**(`veto_enabled`)：“直接确定为不合格”表明分数之外另有不合格情形(如重大安全事故、材料造假)；
 #   关闭时被否决的园区按得分评定，用来衡量否决项本身的影响。
-#
-# 下表每行只改变一种读法，其余保持基准。
 
 # %%
-show("读法对比")
+show("读法对比", title="每次只改变一种读法时的结果", lead="每行只改变一种读法、其余保持基准的结果见{ref}。")
+doc.bullets(sr.reading_lines(report.readings))
 
 # %%
-for line in sr.reading_lines(report.readings):
-    print(line)
-
-# %%
-publish_table(report.tables["读法组合"], "读法组合")
-print(f"四种读法的全部 {s['n_combinations']} 种组合(见 XLSX 的“读法组合”工作表): "
-      "优秀 {}–{} 个，".format(*s["combo_n_excellent_range"])
-      + "不合格 {}–{} 个".format(*s["combo_n_unqualified_range"]))  # fmt: skip
+doc.publish(report.tables["读法组合"], "读法组合")
+doc.paragraph(f"四种读法的全部 {s['n_combinations']} 种组合见 XLSX 的“读法组合”工作表：优秀 "
+              f"{s['combo_n_excellent_range'][0]}–{s['combo_n_excellent_range'][1]} 个，不合格 "
+              f"{s['combo_n_unqualified_range'][0]}–{s['combo_n_unqualified_range'][1]} 个。")  # fmt: skip
 
 # %% [markdown]
 # ## 四、评分误差下的等次稳定性
@@ -220,26 +240,25 @@ print(f"四种读法的全部 {s['n_combinations']} 种组合(见 XLSX 的“读
 # 不起作用；记录得分中的同分在模拟中会随机分出先后，因此模拟的优秀数可能多于实际评定的优秀数。
 
 # %%
-n_mean, n_lo, n_hi = s["mc_n_excellent"]
-u_mean, u_lo, u_hi = s["mc_n_unqualified"]
 r_mean, r_lo, r_hi = s["mc_at_risk"]
-print(f"评分误差 σ = {s['sigma']:g} 分；抽样 {s['draws']:,} 次；随机种子 {s['seed']}")
-print(f"基准下优秀数: 均值 {n_mean:.2f}，5%–95% 区间 {n_lo}–{n_hi}(按记录得分评定 {s['n_excellent']})")
-print(f"基准下不合格数: 均值 {u_mean:.2f}，5%–95% 区间 {u_lo}–{u_hi}(按记录得分评定 {s['n_unqualified']})")
-print(f"基准下风险补助: 均值 {r_mean:.1f} 万元，5%–95% 区间 {r_lo:g}–{r_hi:g} 万元(按记录得分 {s['at_risk']:g})")
+doc.bullets([
+    f"评分误差 σ = {s['sigma']:g} 分；抽样 {s['draws']:,} 次；随机种子 {s['seed']}。",
+    f"基准下优秀数：均值 {n_mean:.2f}，5%–95% 区间 {n_lo}–{n_hi}(按记录得分评定 {s['n_excellent']})。",
+    f"基准下不合格数：均值 {u_mean:.2f}，5%–95% 区间 {u_lo}–{u_hi}(按记录得分评定 {s['n_unqualified']})。",
+    f"基准下风险补助：均值 {r_mean:,.1f} 万元，5%–95% 区间 {r_lo:,.0f}–{r_hi:,.0f} 万元(按记录得分 {s['at_risk']:,.0f})。",
+])  # fmt: skip
 
 # %%
-fig = sr.probability_chart(report, sample=is_sample)
+doc.figure(sr.probability_chart(report, sample=is_sample), "等次概率", title="各园区评为优秀、合格、不合格的概率",
+           lead="各园区在评分误差下的等次概率见{ref}。")  # fmt: skip
 
 # %%
-show("等次概率")
+show("等次概率", title="各园区的等次概率与名次区间", lead="逐园的概率与名次区间见{ref}。")
 
 # %%
 lo_b, hi_b = s["coin_toss_band"]
-print(f"等次摇摆(P(优秀)或P(不合格)在 {lo_b:.0%}–{hi_b:.0%} 之间)的园区: {len(s['coin_tosses'])} 个")
-for park_id, name in s["coin_tosses"]:
-    print(f"  {park_id} {name}")
-show("等次摇摆园区")
+show("等次摇摆园区", title="等次摇摆的园区",
+     lead=f"P(优秀)或P(不合格)在 {percent(lo_b)}–{percent(hi_b)} 之间的园区 {len(s['coin_tosses'])} 个，见{{ref}}。")  # fmt: skip
 
 # %% [markdown]
 # 下图左边是 P(优秀) 随优秀比例上限的变化(合格线保持基准)，右边是 P(不合格) 随合格线的变化，
@@ -247,14 +266,15 @@ show("等次摇摆园区")
 # “优秀概率随比例”“不合格概率随合格线”工作表。
 
 # %%
-fig = sr.curves_chart(report, sample=is_sample)
+doc.figure(sr.curves_chart(report, sample=is_sample), "概率曲线", title="P(优秀)随优秀比例上限、P(不合格)随合格线的变化",
+           lead="概率随两个数字的变化见{ref}。")  # fmt: skip
 for name in ("优秀概率随比例", "不合格概率随合格线", "蒙特卡洛数量区间"):
-    publish_table(report.tables[name], name)
+    doc.publish(report.tables[name], name)
 
 # %%
 tau_draws, tau_mean, tau_lo, tau_hi = s["tau"]
-print(f"排名稳定性(Kendall τ，前 {tau_draws:,} 次抽样): 均值 {tau_mean:.3f}，5%–95% 区间 {tau_lo:.3f}–{tau_hi:.3f}")
-show("排名稳定性")
+show("排名稳定性", title="排名稳定性(Kendall τ)",
+     lead=f"排名稳定性(Kendall τ，前 {tau_draws:,} 次抽样)：均值 {tau_mean:.3f}，5%–95% 区间 {tau_lo:.3f}–{tau_hi:.3f}，见{{ref}}。")  # fmt: skip
 
 # %% [markdown]
 # ## 五、全局敏感性(Sobol 指数)
@@ -266,13 +286,12 @@ show("排名稳定性")
 # 小的负值或置信区间包含 0 的指数应读作“看不出影响”。
 
 # %%
-fig = sr.sobol_chart(report, sample=is_sample)
+doc.figure(sr.sobol_chart(report, sample=is_sample), "Sobol指数", title="各因素的 Sobol 指数(S1 与 ST)",
+           lead=f"Sobol 样本 {s['sobol_rows']:,} 个参数组合 × {sobol_noise_draws} 次评分误差抽样；各因素的指数见{{ref}}。")  # fmt: skip
 
 # %%
-print(f"Sobol 样本: {s['sobol_rows']:,} 个参数组合 × {sobol_noise_draws} 次评分误差抽样")
-for line in sr.sobol_lines(report.sobol):
-    print(line)
-show("Sobol指数")
+doc.bullets(sr.sobol_lines(report.sobol))
+show("Sobol指数", title="Sobol 指数及其置信半宽", lead="全部指数见{ref}。")
 
 # %% [markdown]
 # ## 附录
@@ -280,11 +299,9 @@ show("Sobol指数")
 # **口径说明。** 风险补助按各园区当年应拨的基础补助计算(第十一条分年基准 × 不合格年份系数)，没有考虑
 # 300万元累计上限和连续两年不合格取消授牌(这两项需要往年记录，见年度评估报告)。评分误差只作用于总分；
 # 一票否决不受评分误差影响。概率与区间来自有限次抽样，抽样次数越多越精确(参数 `draws`)。
-#
-# 数据文件及其校验和、软件版本与参数如下。
 
 # %%
-show("数据文件")
+show("数据文件", title="数据文件及其 SHA-256 校验和", lead="本报告读取的数据文件见{ref}。")
 
 # %%
-show("版本与参数")
+show("版本与参数", title="软件版本与报告参数", lead="软件版本与本报告的参数见{ref}。")

@@ -13,18 +13,6 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # 重庆市市级人力资源服务产业园补助资金多年预测
-#
-# 依据《重庆市市级人力资源服务产业园管理办法(试行)》(渝人社发〔2021〕57号)，预测今后几年市级人力资源服务产业
-# 发展资金需要拨付的第十一条基础补助(150/100/50万元)、第二十五条(一)优秀奖励，以及第二十五条(二)整改后仍不合格
-# 取消补助、连续两年不合格取消授牌带来的减少。
-#
-# 预测从基准年的园区台账出发，对每一个预测年份模拟新认定园区、各园区的评估得分、一票否决和整改结果，再按与年度
-# 评估报告相同的规则(第二十四条定等次、第十一条与第二十五条核定补助)逐年计算。模拟重复成千上万次(“路径”)，
-# 报告给出均值和 P5/P50/P95：P5–P95 之间包含 90% 的模拟结果。本报告由参数化笔记本自动生成，同一数据、
-# 参数与随机种子得到完全相同的结果。
-
 # %% tags=["parameters"]
 from typing import Optional, Union  # rather than "X | None": papermill --help-notebook reads these
 
@@ -51,6 +39,8 @@ paths: int = 1000  # 模拟路径数(正式报告可用 10000)
 seed: int = 20211222  # 随机种子
 budget: Optional[float] = 1300.0  # 每年市级支出的预算线，万元；None 表示不设
 reforms: dict = {"优秀比例20%": {"grading.excellent_share": 0.2}, "奖励20万元": {"subsidy.excellent_bonus": 20}}  # 方案名称与覆盖(映射，或 --set 写法的列表)
+issuer: str = "重庆市人力资源和社会保障局"  # 发布单位(封面)
+report_date: str = ""  # 报告日期 YYYY-MM-DD(封面)；空表示 SOURCE_DATE_EPOCH，或基准年的12月31日
 
 # %%
 from hrpark_analysis.reports.params import check_kernel  # every route (hrpark report, papermill alone) checks
@@ -129,41 +119,74 @@ def show(name: str):
 if is_sample:
     display(Markdown("> **示例数据**：本报告使用软件包自带的合成示例数据，园区名称与数字均为虚构，仅用于演示。"))
 
+# %%
+from hrpark_analysis.reports.document import Document
+from hrpark_analysis.reports.formatting import percent
+
+doc = Document(f"{years[0]}–{years[-1]}年重庆市市级人力资源服务产业园补助资金多年预测", year=base_year,
+               issuer=issuer, report_date=report_date, sample=is_sample,
+               subtitle="依据《重庆市市级人力资源服务产业园管理办法(试行)》(渝人社发〔2021〕57号)第十一条、第二十四条、第二十五条")  # fmt: skip
+doc.title_page()
+doc.cover([("数据来源", data_dir or "软件包内置的示例数据"), ("基准年", str(base_year)),
+           ("预测年份", f"{years[0]}–{years[-1]}")], report.tables)  # fmt: skip
+
+
+def show(name: str, **kwargs):
+    """Show a report table, numbered and captioned, and hand it to the XLSX (one sheet per table)."""
+    doc.table(report.tables[name], name, **kwargs)
+
+
 # %% [markdown]
-# ## 一、主要结论
+# ## 摘要
+#
+# 依据《重庆市市级人力资源服务产业园管理办法(试行)》(渝人社发〔2021〕57号)，预测今后几年市级人力资源服务产业
+# 发展资金需要拨付的第十一条基础补助(150/100/50万元)、第二十五条(一)优秀奖励，以及第二十五条(二)整改后仍不合格
+# 取消补助、连续两年不合格取消授牌带来的减少。
+#
+# 预测从基准年的园区台账出发，对每一个预测年份模拟新认定园区、各园区的评估得分、一票否决和整改结果，再按与年度
+# 评估报告相同的规则(第二十四条定等次、第十一条与第二十五条核定补助)逐年计算。模拟重复成千上万次(“路径”)，
+# 报告给出均值和 P5/P50/P95：P5–P95 之间包含 90% 的模拟结果。同一数据、参数与随机种子得到完全相同的结果。
 #
 # 市级支出指市级财政拨付的基础补助与优秀奖励之和(不含区县配套)。均值是所有模拟路径的平均；
 # P5–P95 是 90% 的模拟路径所在的范围，反映新认定园区个数、评估得分、一票否决和整改结果的随机性。
 
 # %%
 outlay = result.summary.query("scenario == 'baseline' and measure == 'outlay'").set_index("year")
-print(f"基准年 {s['base_year']} 年：已认定市级园区 {s['n_existing']} 个，其中在册 {s['active_at_base']} 个")
-print(f"预测 {s['first_year']}–{s['last_year']} 年；模拟路径 {s['paths']:,} 条；随机种子 {s['seed']}")
-print(f"{s['first_year']}–{s['last_year']} 年市级支出合计: 均值 {s['total_mean']:,.0f} 万元，"
-      f"P5–P95 {s['total_p5']:,.0f}–{s['total_p95']:,.0f} 万元")  # fmt: skip
-for year in years:
-    row = outlay.loc[year]
-    print(f"  {year} 年: 均值 {row['mean']:,.0f} 万元(P5 {row['p5']:,.0f}，P50 {row['p50']:,.0f}，P95 {row['p95']:,.0f})")
+doc.paragraph(
+    f"基准年 {s['base_year']} 年已认定市级园区 {s['n_existing']} 个，其中在册 {s['active_at_base']} 个。"
+    f"预测 {s['first_year']}–{s['last_year']} 年，模拟路径 {s['paths']:,} 条，随机种子 {s['seed']}。"
+    f"{s['first_year']}–{s['last_year']} 年市级支出合计：均值 {s['total_mean']:,.0f} 万元，"
+    f"P5–P95 {s['total_p5']:,.0f}–{s['total_p95']:,.0f} 万元。"
+)
+doc.bullets(f"{year} 年：均值 {outlay.loc[year, 'mean']:,.0f} 万元(P5 {outlay.loc[year, 'p5']:,.0f}，"
+            f"P50 {outlay.loc[year, 'p50']:,.0f}，P95 {outlay.loc[year, 'p95']:,.0f})" for year in years)  # fmt: skip
+notes = []
 if s["budget"] is not None:
-    print(f"预算线 {s['budget']:g} 万元/年: 超预算概率最高的是 {s['worst_year']} 年，{s['worst_p_over']:.1%}")
+    worst = doc.shown(report.tables["超预算风险"], labels.FORECAST_COLUMN["p_over_budget"], s["worst_p_over"])
+    notes.append(f"预算线 {s['budget']:,.0f} 万元/年：超预算概率最高的是 {s['worst_year']} 年，{worst}。")
 else:
-    print("未设预算线(参数 budget)，不计算超预算概率")
-print(f"基准年暂缓拨付 {s['pending_at_base']:g} 万元: 整改结果未定，不计入任何预测年份，预算时需另行预留")
+    notes.append("未设预算线(参数 budget)，不计算超预算概率。")
+notes.append(f"基准年暂缓拨付 {s['pending_at_base']:,.0f} 万元：整改结果未定，不计入任何预测年份，预算时需另行预留。")
 if s["truncated_paths"]:
-    print(f"注意: {s['truncated_paths']} 条路径的新认定总数超过了模拟上限，已按上限截断")
+    notes.append(f"注意：{s['truncated_paths']} 条路径的新认定总数超过了模拟上限，已按上限截断。")
+if result.reforms:
+    for _, row in report.tables["改革方案汇总"].iterrows():
+        notes.append(f"改革方案“{row['改革方案']}”：{s['first_year']}–{s['last_year']} 年市级支出合计比基准 "
+                     f"{row['差额均值(万元)']:+,.0f} 万元(P5 {row['差额P5(万元)']:+,.0f}，P95 {row['差额P95(万元)']:+,.0f})。")  # fmt: skip
+doc.paragraph(*notes)
 
 # %% [markdown]
 # 基准年暂缓拨付的金额(第二十五条(二)：不合格园区整改结果出来之前，当年补助既不拨付也不取消)留在台账原处：
 # 整改合格则补拨，整改后仍不合格则取消。预测不对这笔资金作任何假设，它不在任何预测年份的支出或取消金额中。
 
 # %% [markdown]
-# ## 二、情景与评分模型
+# ## 一、情景与评分模型
 #
 # 情景参数不是《办法》的规定，而是预测的假设：每年新认定多少园区、分布在哪个区域、在册园区是否设上限，
-# 以及评估得分如何变化。下表列出本次预测使用的取值。
+# 以及评估得分如何变化。
 
 # %%
-show("预测情景")
+show("预测情景", title="预测使用的情景与模型参数", lead="本次预测使用的取值见{ref}。")
 
 # %% [markdown]
 # **评分模型。** 每个园区有一个长期水平(园区效应)，某年的得分等于园区效应加上一个偏离；偏离每年保留上一年的
@@ -177,18 +200,18 @@ show("预测情景")
 
 # %%
 m = result.model
-print(f"评分模型({'由历年得分估计' if m.method == 'fit' else '采用给定数值'}): "
-      f"φ = {m.phi:.3f}，σ = {m.sigma:.2f} 分，m = {m.mu_mean:.2f} 分，τ = {m.mu_sd:.2f} 分")  # fmt: skip
-print(f"得分围绕园区效应的长期标准差 σ/√(1−φ²) = {m.stationary_sd:.2f} 分")
+lines = [f"评分模型({'由历年得分估计' if m.method == 'fit' else '采用给定数值'})：φ = {m.phi:.3f}，σ = {m.sigma:.2f} 分，"
+         f"m = {m.mu_mean:.2f} 分，τ = {m.mu_sd:.2f} 分；得分围绕园区效应的长期标准差 σ/√(1−φ²) = {m.stationary_sd:.2f} 分。"]  # fmt: skip
 if m.method == "fit":
     effects = report.tables["园区效应"]
-    print(f"估计所用: {m.n_parks} 个园区的 {m.n_scores} 个年度得分；每个园区 {effects['得分年数'].min()}–"
-          f"{effects['得分年数'].max()} 年；优化{'已收敛' if m.converged else '未收敛，结果需谨慎使用'}")  # fmt: skip
-show("评分模型")
+    lines.append(f"估计所用：{m.n_parks} 个园区的 {m.n_scores} 个年度得分；每个园区 {effects['得分年数'].min()}–"
+                 f"{effects['得分年数'].max()} 年；优化{'已收敛' if m.converged else '未收敛，结果需谨慎使用'}。")  # fmt: skip
+doc.paragraph(*lines, "模型参数见{}。".format(doc.captions.peek("表")))
+show("评分模型", title="评分模型的参数")
 
 # %%
-publish_table(report.tables["园区效应"], "园区效应")
-print(f"各园区的园区效应估计共 {len(report.tables['园区效应'])} 行(见 XLSX 的“园区效应”工作表)")
+doc.publish(report.tables["园区效应"], "园区效应")
+doc.paragraph(f"各园区的园区效应估计共 {len(report.tables['园区效应'])} 行，见 XLSX 的“园区效应”工作表。")
 
 # %% [markdown]
 # **使用时请注意：**
@@ -200,51 +223,47 @@ print(f"各园区的园区效应估计共 {len(report.tables['园区效应'])} �
 # - 只有市级补助和区县配套计入预测；第十二条资金用途、其他奖补不在范围内。
 
 # %% [markdown]
-# ## 三、市级支出预测
+# ## 二、市级支出预测
 #
 # 第十一条：认定当年拨付150万元，此后两年按评估情况拨付100万元、50万元，累计不超过300万元；
-# 第二十五条(一)：年度评估优秀的园区增加补助资金10万元。下表先列出台账中的历年实际拨付，再列出预测。
+# 第二十五条(一)：年度评估优秀的园区增加补助资金10万元。
 
 # %%
-show("历年实际")
+show("历年实际", title="台账中的历年实际拨付", lead="台账中的历年实际拨付见{ref}。")
 
 # %%
-show("年度市级支出")
+show("年度市级支出", title="年度市级支出预测(万元)", lead="逐年预测见{ref}。")
 
 # %%
-fig = frc.fan_chart(report, "outlay", "年度市级支出(基础补助 + 优秀奖励)", budget=True, sample=is_sample)
+doc.figure(frc.fan_chart(report, "outlay", "年度市级支出(基础补助 + 优秀奖励)", budget=True, sample=is_sample),
+           "年度市级支出", title="年度市级支出：实际与预测(P5–P95、P25–P75、中位数、均值)",
+           lead="年度市级支出的预测区间见{ref}。")  # fmt: skip
 
 # %% [markdown]
 # 累计市级支出是预测期内逐年支出之和；它的 P5–P95 区间可用于确定整个预测期的资金盘子。
 
 # %%
-cumulative = result.summary.query("scenario == 'baseline' and measure == 'cumulative_outlay'").set_index("year")
-for year in years:
-    row = cumulative.loc[year]
-    print(f"截至 {year} 年累计: 均值 {row['mean']:,.0f} 万元(P5 {row['p5']:,.0f}，P95 {row['p95']:,.0f})")
-show("累计市级支出")
+show("累计市级支出", title="预测期累计市级支出(万元)", lead="截至各年的累计支出见{ref}。")
 
 # %%
-fig = frc.fan_chart(report, "cumulative_outlay", "预测期累计市级支出", sample=is_sample)
+doc.figure(frc.fan_chart(report, "cumulative_outlay", "预测期累计市级支出", sample=is_sample), "累计市级支出",
+           title="预测期累计市级支出", lead="累计支出的预测区间见{ref}。")  # fmt: skip
 
 # %% [markdown]
-# ## 四、超预算风险
+# ## 三、超预算风险
 #
 # 超预算概率是某年市级支出超过预算线的模拟路径所占比例；预期超支额是超出部分的平均值(未超出的路径计为0)。
 
 # %%
 if "超预算风险" in report.tables:
-    risk = result.budget.query("scenario == 'baseline'").set_index("year")
-    for year in years:
-        print(f"{year} 年: 超过 {risk.loc[year, 'budget']:g} 万元的概率 {risk.loc[year, 'p_over_budget']:.1%}，"
-              f"预期超支 {risk.loc[year, 'expected_overrun']:,.1f} 万元")  # fmt: skip
-    display(show("超预算风险"))
-    fig = frc.budget_chart(report, sample=is_sample)
+    show("超预算风险", title="各年超预算概率与预期超支额", lead="各年超过预算线的概率与预期超支额见{ref}。")
+    doc.figure(frc.budget_chart(report, sample=is_sample), "超预算概率", title="各方案各年超预算概率",
+               lead="各方案的超预算概率见{ref}。")  # fmt: skip
 else:
-    print("未设预算线(参数 budget)，不计算超预算概率")
+    doc.paragraph("未设预算线(参数 budget)，不计算超预算概率。")
 
 # %% [markdown]
-# ## 五、支出由什么决定
+# ## 四、支出由什么决定
 #
 # 把同一组随机数再算一遍、但不认定任何新园区，就得到基准年已认定园区的支出；两者之差是新认定园区带来的增量
 # (它们自己的补助，以及参评园区增多使优秀名额增加的影响)。两次计算用的是同一组随机数，所以这一拆分逐条路径成立，
@@ -255,20 +274,17 @@ else:
 # - 不合格园区整改后仍不合格、或连续两年不合格被摘牌，会取消相应的基础补助，使支出减少。
 
 # %%
-col = labels.FORECAST_COLUMN
-for _, row in report.tables["支出构成"].iterrows():
-    print(f"{row[col['year']]:.0f} 年: 均值 {row['市级支出合计均值(万元)']:,.0f} 万元 = 已认定园区 {row[col['existing']]:,.0f}"
-          f" + 新认定园区 {row[col['new']]:,.0f}；标准差 {row[col['outlay_sd']]:,.0f}"
-          f"(已认定 {row[col['existing_sd']]:,.0f}，新认定 {row[col['new_sd']]:,.0f})")  # fmt: skip
 share = s["existing_total"] / s["total_mean"] if s["total_mean"] else float("nan")
-print(f"预测期合计中，已认定园区占 {share:.0%}；因不合格或摘牌取消的基础补助均值 {s['cancelled_total']:,.0f} 万元")
-show("支出构成")
+show("支出构成", title="预期市级支出的构成(万元)",
+     lead=f"预测期合计中，已认定园区占 {percent(share, 0)}；因不合格或摘牌取消的基础补助均值 {s['cancelled_total']:,.0f} 万元。"
+          "逐年构成见{ref}。")  # fmt: skip
 
 # %%
-fig = frc.composition_chart(report, sample=is_sample)
+doc.figure(frc.composition_chart(report, sample=is_sample), "支出构成", title="预期市级支出构成(均值)",
+           lead="已认定园区与新认定园区的支出见{ref}。")  # fmt: skip
 
 # %% [markdown]
-# ## 六、区县配套、暂缓与取消
+# ## 五、区县配套、暂缓与取消
 #
 # 第十三条要求区县给予配套补助，但没有规定比例；默认配套比例为0，可在参数 `policy_set` 中设置
 # `subsidy.district_match_ratio`(或按区县设置 `subsidy.district_match_ratio_by_district.区县名`)。
@@ -276,12 +292,12 @@ fig = frc.composition_chart(report, sample=is_sample)
 
 # %%
 by_district = policy["subsidy.district_match_ratio_by_district"]
-print(f"区县配套比例: 默认 {policy['subsidy.district_match_ratio']:g}；单独设置的区县 {len(by_district)} 个")
-print(f"预测期区县配套合计: 均值 {s['district_total']:,.0f} 万元")
-show("区县配套与取消")
+show("区县配套与取消", title="区县配套、取消与暂缓(万元)",
+     lead=f"区县配套比例：默认 {policy['subsidy.district_match_ratio']:g}，单独设置的区县 {len(by_district)} 个；"
+          f"预测期区县配套合计均值 {s['district_total']:,.0f} 万元。逐年数字见{{ref}}。")  # fmt: skip
 
 # %% [markdown]
-# ## 七、园区数量与等次
+# ## 六、园区数量与等次
 #
 # 在册园区是已认定且未被取消授牌的园区；参评园区是认定次年起参加评估的在册园区(第二十条)。
 # 优秀不超过参评园区总数的30%，60分以下为不合格(第二十四条)。
@@ -289,42 +305,41 @@ show("区县配套与取消")
 # %%
 parks_now = result.summary.query("scenario == 'baseline' and measure in ['active', 'revoked']")
 last = parks_now[parks_now["year"] == s["last_year"]].set_index("measure")
-print(f"{s['last_year']} 年在册园区: 均值 {last.loc['active', 'mean']:.1f} 个(P5 {last.loc['active', 'p5']:.0f}，"
-      f"P95 {last.loc['active', 'p95']:.0f})；累计摘牌均值 {last.loc['revoked', 'mean']:.1f} 个")  # fmt: skip
-show("园区数量")
+show("园区数量", title="新认定、在册与摘牌园区数(个)",
+     lead=f"{s['last_year']} 年在册园区均值 {last.loc['active', 'mean']:.1f} 个(P5 {last.loc['active', 'p5']:.0f}，"
+          f"P95 {last.loc['active', 'p95']:.0f})，累计摘牌均值 {last.loc['revoked', 'mean']:.1f} 个。逐年数字见{{ref}}。")  # fmt: skip
 
 # %%
-fig = frc.fan_chart(report, "active", "在册市级园区个数", sample=is_sample)
+doc.figure(frc.fan_chart(report, "active", "在册市级园区个数", sample=is_sample), "在册园区", title="在册市级园区个数",
+           lead="在册园区个数的预测区间见{ref}。")  # fmt: skip
 
 # %%
-show("等次分布")
+show("等次分布", title="参评园区与各等次园区数(个)", lead="各等次园区数见{ref}。")
 
 # %% [markdown]
-# ## 八、改革方案比较
+# ## 七、改革方案比较
 #
 # 每个改革方案是基准政策加上若干参数覆盖(参数 `reforms`)，从第一个预测年份起适用。所有方案使用同一组随机数
 # (同样的新认定园区、得分、一票否决和整改结果)，所以方案之间的差额完全来自政策本身，不是随机波动；
-# 差额的 P5–P95 区间反映同一政策变化在不同情形下的影响大小。
+# 差额的 P5–P95 区间反映同一政策变化在不同情形下的影响大小。差额以若干万元为单位变化，均值不一定落在 P5–P95 之内。
 
 # %%
 if result.reforms:
-    show("改革方案参数")
+    show("改革方案参数", title="改革方案的参数覆盖", lead="各改革方案改变的政策参数见{ref}。")
 else:
-    print("未设改革方案(参数 reforms)")
+    doc.paragraph("未设改革方案(参数 reforms)。")
 
 # %%
 if result.reforms:
-    for _, row in report.tables["改革方案汇总"].iterrows():
-        print(f"{row['改革方案']}: {s['first_year']}–{s['last_year']} 年市级支出合计比基准 {row['差额均值(万元)']:+,.0f} 万元"
-              f"(P5 {row['差额P5(万元)']:+,.0f}，P95 {row['差额P95(万元)']:+,.0f})")  # fmt: skip
-    display(show("改革方案汇总"))
-    fig = frc.reform_chart(report, sample=is_sample)
+    show("改革方案汇总", title="预测期市级支出合计：改革方案与基准(万元)", lead="各方案与基准的差额见{ref}。")
+    doc.figure(frc.reform_chart(report, sample=is_sample), "改革方案", title="改革方案 − 基准：均值与P5–P95",
+               lead="差额的均值与区间见{ref}。")  # fmt: skip
 
 # %%
 if result.reforms:
-    display(show("改革方案逐年比较"))
+    show("改革方案逐年比较", title="逐年市级支出：改革方案 − 基准(万元)", lead="逐年差额见{ref}。")
     if "改革方案超预算风险" in report.tables:
-        display(show("改革方案超预算风险"))
+        show("改革方案超预算风险", title="各方案的超预算风险", lead="各方案的超预算风险见{ref}。")
 
 # %% [markdown]
 # ## 附录
@@ -332,20 +347,18 @@ if result.reforms:
 # 规则与条款、假设、全部预测指标、数据文件及其校验和、软件版本与参数。
 
 # %%
-show("规则与条款")
-
-# %% [markdown]
-# 标注为假设的政策参数是原文未作规定、按项目的默认解读(docs/readings.md)的取值，可在 `policy_set` 中覆盖。
+show("规则与条款", title="预测适用的规则及其条款", lead="预测适用的规则见{ref}。")
 
 # %%
-show("假设")
+show("假设", title="原文未作规定之处的默认解读",
+     lead="标注为假设的政策参数是原文未作规定、按项目的默认解读(docs/readings.md)的取值，可在 policy_set 中覆盖，见{ref}。")  # fmt: skip
 
 # %%
-publish_table(report.tables["预测明细"], "预测明细")
-print(f"全部方案、全部指标的均值与 P5/P50/P95 共 {len(report.tables['预测明细'])} 行(见 XLSX 的“预测明细”工作表)")
+doc.publish(report.tables["预测明细"], "预测明细")
+doc.paragraph(f"全部方案、全部指标的均值与 P5/P50/P95 共 {len(report.tables['预测明细'])} 行，见 XLSX 的“预测明细”工作表。")
 
 # %%
-show("数据文件")
+show("数据文件", title="数据文件及其 SHA-256 校验和", lead="本报告读取的数据文件见{ref}。")
 
 # %%
-show("版本与参数")
+show("版本与参数", title="软件版本与报告参数", lead="软件版本与本报告的参数见{ref}。")
