@@ -49,6 +49,7 @@ def test_the_report_folder_has_notebook_html_xlsx_and_manifest(report):
         "annual_evaluation.html",
         "annual_evaluation.ipynb",
         "annual_evaluation.xlsx",
+        "environment.txt",
         "manifest.json",
     ]
 

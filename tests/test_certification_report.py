@@ -36,7 +36,8 @@ def sheet(report: Path, name: str) -> list[dict]:
 
 def test_the_folder_has_every_format_the_other_reports_have(report):
     assert sorted(p.name for p in report.iterdir()) == [
-        "certification.html", "certification.ipynb", "certification.xlsx", "manifest.json",
+        "certification.html", "certification.ipynb", "certification.xlsx", "environment.txt",
+        "manifest.json",
     ]  # fmt: skip
     manifest = json.loads((report / "manifest.json").read_text("utf-8"))
     assert manifest["key"] == "certification-2025"

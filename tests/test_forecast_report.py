@@ -216,7 +216,7 @@ def _sheet(path: Path, name: str) -> pd.DataFrame:
 
 def test_the_report_folder_has_notebook_html_xlsx_and_manifest(report):
     assert sorted(p.name for p in report.iterdir()) == [
-        "manifest.json", "subsidy_forecast.html", "subsidy_forecast.ipynb", "subsidy_forecast.xlsx",
+        "environment.txt", "manifest.json", "subsidy_forecast.html", "subsidy_forecast.ipynb", "subsidy_forecast.xlsx",
     ]  # fmt: skip
     manifest = json.loads((report / "manifest.json").read_text("utf-8"))
     assert manifest["key"] == "forecast-2026-2030"

@@ -246,7 +246,7 @@ def test_the_report_folder_holds_exactly_the_four_report_files(e2e):
     folder, _ = e2e
     assert folder.name == "sensitivity-2025"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"{STEM}.ipynb", f"{STEM}.html", f"{STEM}.xlsx", "manifest.json"]
+        [f"{STEM}.ipynb", f"{STEM}.html", f"{STEM}.xlsx", "environment.txt", "manifest.json"]
     )
 
 

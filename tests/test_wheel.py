@@ -27,6 +27,7 @@ REPORT_FILES = {
     "annual_evaluation.ipynb",
     "annual_evaluation.html",
     "annual_evaluation.xlsx",
+    "environment.txt",
     "manifest.json",
 }
 

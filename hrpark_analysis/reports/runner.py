@@ -47,7 +47,7 @@ from hrpark_analysis.reports.execute import (
     scrub_notebook,
     sigterm_as_interrupt,
 )
-from hrpark_analysis.reports.manifest import sha256_file, write_manifest
+from hrpark_analysis.reports.manifest import portable_parameters, report_datetime, sha256_file, write_manifest
 from hrpark_analysis.reports.params import ReportPlan, plan_report, report_key
 from hrpark_analysis.reports.progress import Progress, echo_notebook, progress_reporter
 
@@ -61,6 +61,7 @@ LOCK_TIMEOUT = 5.0
 def _build(plan: ReportPlan, tmp: Path, progress: Progress) -> None:
     """Execute the notebook into ``tmp`` and write everything else the finished folder holds."""
     from hrpark_analysis.reports import export
+    from hrpark_analysis.reports.export.reproducible import normalize_outputs
 
     stem = plan.notebook.stem
     executed = tmp / f"{stem}.ipynb"
@@ -77,6 +78,8 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress) -> None:
     sheets = export.write_xlsx(tables, tmp / f"{stem}.xlsx")
     shutil.rmtree(tmp / export.TABLES_DIR, ignore_errors=True)
 
+    # Every zip-based office file (XLSX, DOCX) gets the report's date instead of its save time: same bytes.
+    normalize_outputs(tmp, report_datetime(plan))
     progress.say("写入清单…")
     write_manifest(plan, tmp, tables, sheets, [f"{stem}.ipynb", f"{stem}.html", f"{stem}.xlsx"])
 
@@ -103,7 +106,7 @@ def run_report(
 
     say = Progress(progress)
     say.say("校验参数…")
-    plan = plan_report(kind, params_file, overrides, notebook_dir=notebook_dir)
+    plan = portable_parameters(plan_report(kind, params_file, overrides, notebook_dir=notebook_dir))
     root = Path(out_root) if out_root is not None else (plan.out_root or DEFAULT_OUT_ROOT)
     root = (Path.cwd() / root.expanduser()).resolve()
     final = root / plan.key
