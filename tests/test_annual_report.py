@@ -212,3 +212,12 @@ def test_a_reform_report_states_the_reform_rules_not_the_2021_numbers(tmp_path):
     assert "30%" not in stated and "10万元" not in stated
     # the unchanged rules keep the law's numbers
     assert "150/100/50万元" in rules["第十一条"] and "60分" in rules["第二十四条"]
+
+
+def test_a_second_run_gives_the_same_bytes_in_every_file(report, monkeypatch, capsys):
+    """Issue 11: `hrpark report verify` re-runs the report from its manifest and compares every file."""
+    monkeypatch.chdir(REPO)  # where the report was run from: its params file's path is relative to it
+    code = main(["report", "verify", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "可以复现" in out and "不一致" not in out

@@ -146,3 +146,12 @@ def test_the_forecast_with_and_without_the_round(report):
         assert r["含本轮 期望市级支出(万元)"] == pytest.approx(
             r["不含本轮 期望市级支出(万元)"] + r["本轮新增 期望支出(万元)"], abs=0.01
         )
+
+
+def test_a_second_run_gives_the_same_bytes_in_every_file(report, monkeypatch, capsys):
+    """Issue 11: `hrpark report verify` re-runs the report from its manifest and compares every file."""
+    monkeypatch.chdir(REPO)  # where the report was run from: its params file's path is relative to it
+    code = main(["report", "verify", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "可以复现" in out and "不一致" not in out

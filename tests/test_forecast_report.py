@@ -278,3 +278,12 @@ def test_a_rerun_without_force_refuses_and_keeps_the_old_report(report, capsys):
     assert main(["report", "forecast", "--params", str(params), "--out", str(report.parent)]) == 2
     assert "--force" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in report.iterdir()} == before
+
+
+def test_a_second_run_gives_the_same_bytes_in_every_file(report, monkeypatch, capsys):
+    """Issue 11: `hrpark report verify` re-runs the report from its manifest and compares every file."""
+    monkeypatch.chdir(REPO)  # where the report was run from: its params file's path is relative to it
+    code = main(["report", "verify", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "可以复现" in out and "不一致" not in out

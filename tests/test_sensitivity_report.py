@@ -322,3 +322,12 @@ def test_a_rerun_without_force_refuses_and_leaves_the_report_alone(e2e, capsys, 
     assert code == 2
     assert "已存在" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_a_second_run_gives_the_same_bytes_in_every_file(e2e, monkeypatch, capsys):
+    """Issue 11: `hrpark report verify` re-runs the report from its manifest and compares every file."""
+    monkeypatch.chdir(REPO)  # where the report was run from: its params file's path is relative to it
+    code = cli.main(["report", "verify", str(e2e[0])])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "可以复现" in out and "不一致" not in out
