@@ -75,7 +75,7 @@ $(UV):
 ## The suite against the lowest versions pyproject.toml allows for its direct dependencies (a separate venv):
 ## proves the lower bounds true.
 test-lowest: $(UV)
-	$(UV) venv --quiet --clear --python $(PYTHON) $(LOWEST)
+	$(UV) venv --quiet --clear --seed --python $(PYTHON) $(LOWEST)
 	$(UV) pip compile --quiet --resolution lowest-direct --python $(LOWEST)/bin/python --extra dev \
 		pyproject.toml -o $(LOWEST)/requirements.txt
 	$(UV) pip install --quiet --python $(LOWEST)/bin/python -r $(LOWEST)/requirements.txt
