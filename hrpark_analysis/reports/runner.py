@@ -12,7 +12,10 @@ each owned by its own module:
 5. :mod:`.progress` — the runner's steps and the notebook's own progress lines on stderr.
 
 A finished folder ``<out_root>/<key>/`` holds ``<notebook>.ipynb`` (executed), ``<notebook>.html`` (no code,
-self-contained), ``<notebook>.xlsx`` (one sheet per published table) and ``manifest.json``.
+self-contained), ``<notebook>.xlsx`` (one sheet per published table), ``manifest.json`` and
+``environment.txt``. Every XLSX/DOCX is rewritten with the report's date and fixed zip entries
+(:mod:`.export.reproducible`) before the manifest hashes it, so reruns give the same bytes
+(``hrpark report verify``, :mod:`.verify`).
 
 Safety for unattended runs (the mechanics are :mod:`hrpark_analysis.io.publish`)
 ------------------------------------------------------------------------------
