@@ -344,7 +344,8 @@ def write_manifest(
         "notebook": {**_shown(plan.notebook), "sha256": sha256_file(plan.notebook)},
         "parameters": _jsonable(plan.effective),
         "parameter_expressions": plan.expressions,
-        "parameters_given": {name: plan.sources[name] for name in sorted(plan.parameters)},
+        # In the order given (params file, then command line): papermill injects them in this order.
+        "parameters_given": {name: plan.sources[name] for name in plan.parameters},
         "seeds": {
             "PYTHONHASHSEED": "0",
             **{name: plan.effective[name] for name in sorted(plan.effective) if "seed" in name},
