@@ -94,10 +94,9 @@ def _run_folders(folder: Path, manifest: dict[str, Any]) -> list[Path]:
     out_root = manifest.get("out_root")
     if isinstance(out_root, str) and out_root and not Path(out_root).is_absolute():
         parts = Path(out_root).parts
-        if ".." not in parts:  # DIR = <run folder>/<out_root>/<key>
-            candidates.append(
-                folder.resolve().parents[len(parts)] if parts != (".",) else folder.resolve().parent
-            )
+        here = folder.resolve()
+        if ".." not in parts and len(parts) < len(here.parents):  # DIR = <run folder>/<out_root>/<key>
+            candidates.append(here.parents[len(parts)])
     candidates.append(Path.cwd())
     return list(dict.fromkeys(candidates))
 
