@@ -164,7 +164,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_report_verify(args: argparse.Namespace) -> int:
-    from hrpark_analysis.io.publish import shown_path
     from hrpark_analysis.reports.verify import verify_report
 
     if args.folder is None:
@@ -172,19 +171,8 @@ def cmd_report_verify(args: argparse.Namespace) -> int:
     if args.params or args.year is not None or args.data or args.out or args.force:
         raise HrparkError("hrpark report verify 只需要报告文件夹：参数和输入都取自其 manifest.json")
     result = verify_report(Path(args.folder))
-    where = shown_path(result.folder)
-    print(f"核对 {where}: {result.kind} 报告，{result.inputs_checked} 个输入文件与清单一致，已重新运行")
-    for name in result.identical:
-        print(f"  一致: {name}")
-    for name in result.different:
-        print(f"  不一致: {name}")
-    for note in result.notes:
-        print(f"  说明: {note}")
-    if result.ok:
-        print(f"结论: {where} 可以复现，全部 {len(result.identical)} 个输出文件逐字节一致")
-        return 0
-    print(f"结论: {where} 不能复现，{len(result.different)} 处不一致: {', '.join(result.different)}")
-    return 1
+    print(result.text())
+    return 0 if result.ok else 1
 
 
 def _done(message: str) -> None:

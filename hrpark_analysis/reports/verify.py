@@ -72,6 +72,21 @@ class Verification:
     def ok(self) -> bool:
         return not self.different
 
+    def text(self) -> str:
+        """What ``hrpark report verify`` prints: the inputs checked, each file, the notes, the verdict."""
+        where = shown_path(self.folder)
+        lines = [f"核对 {where}: {self.kind} 报告，{self.inputs_checked} 个输入文件与清单一致，已重新运行"]
+        lines += [f"  一致: {name}" for name in self.identical]
+        lines += [f"  不一致: {name}" for name in self.different]
+        lines += [f"  说明: {note}" for note in self.notes]
+        if self.ok:
+            lines.append(f"结论: {where} 可以复现，全部 {len(self.identical)} 个输出文件逐字节一致")
+        else:
+            lines.append(
+                f"结论: {where} 不能复现，{len(self.different)} 处不一致: {', '.join(self.different)}"
+            )
+        return "\n".join(lines)
+
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST
