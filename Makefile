@@ -6,13 +6,28 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PYTHONHASHSEED := 0
 
-.PHONY: install report test lint bench lab docs baselines clean-venv
+# The environment is installed from the committed, hashed lock (requirements.lock, exported from uv.lock), made
+# for the Python minor in .python-version. pip itself is pinned, so the installer is the same everywhere.
+LOCK := requirements.lock
+PIP_VERSION := 26.3
+# uv only refreshes the lock (`make lock`) and resolves the lowest versions (`make test-lowest`); it lives in its
+# own folder so that it is not part of the report environment the manifests record.
+UV_VERSION := 0.13.9
+UV_VENV := .venv-uv
+UV := $(UV_VENV)/bin/uv
+LOWEST := .venv-lowest
 
-$(STAMP): pyproject.toml
+.PHONY: install report test test-lowest lint bench lab docs baselines lock clean-venv
+
+# A new lock or pyproject rebuilds the environment from scratch (--clear): a package dropped from the lock must
+# not linger in it.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hrpark_analysis needs Python 3.11 or newer")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(PYTHON) -c 'import sys; v = "%d.%d" % sys.version_info[:2]; want = open(".python-version").read().strip(); v == want or print(f"warning: {v} is not the Python {want} the lock was made for (README: Installing)", file=sys.stderr)'
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -47,5 +62,25 @@ docs: $(STAMP)
 	rm -rf docs/api
 	$(BIN)/pdoc --docformat restructuredtext --no-show-source --output-directory docs/api hrpark_analysis.api
 
+## Refresh uv.lock from pyproject.toml (keeping every pin that still fits) and export requirements.lock with
+## hashes; run it after changing a dependency. Running it again changes nothing.
+lock: $(UV)
+	$(UV) lock --python $$(cat .python-version)
+	$(UV) export --frozen --format requirements-txt --extra dev --no-emit-project --quiet -o $(LOCK)
+
+$(UV):
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+## The suite against the lowest versions pyproject.toml allows for its direct dependencies (a separate venv):
+## proves the lower bounds true.
+test-lowest: $(UV)
+	$(UV) venv --quiet --clear --seed --python $(PYTHON) $(LOWEST)
+	$(UV) pip compile --quiet --resolution lowest-direct --python $(LOWEST)/bin/python --extra dev \
+		pyproject.toml -o $(LOWEST)/requirements.txt
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python -r $(LOWEST)/requirements.txt
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --no-deps --no-build-isolation -e .
+	$(LOWEST)/bin/python -m pytest $(ARGS)
+
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(UV_VENV) $(LOWEST)

@@ -345,7 +345,7 @@ def forecast(
     >>> bonus = f.differences[f.differences["measure"] == "bonus"]
     >>> print(bonus[["reform", "year", "baseline_mean", "reform_mean"]].to_string(index=False))
     reform  year  baseline_mean  reform_mean
-       20%  2026          79.85        49.95
+       20%  2026          79.90        49.95
        20%  2027          85.35        55.30
     """
     return _forecast(

@@ -2,7 +2,9 @@
 
 Contract (other tools and tests depend on these names): ``evaluate``, ``eligibility``, ``applications``,
 ``policy show|diff``,
-``score``, ``check``, ``template``, ``sample``, ``report annual|sensitivity|forecast|certification``. Any :class:`HrparkError` becomes a one-line
+``score``, ``check``, ``template``, ``sample``, ``report annual|sensitivity|forecast|certification``,
+``report verify DIR`` (exit 0 identical, 1 different, 2 an input missing or changed). Any :class:`HrparkError`
+becomes a one-line
 message on stderr and its exit code (2 for bad input); nothing is written when an input is bad.
 """
 
@@ -160,6 +162,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from hrpark_analysis.io.publish import shown_path
     from hrpark_analysis.reports.runner import run_report
 
+    if args.kind == "verify":
+        return cmd_report_verify(args)
+    if args.folder is not None:
+        raise HrparkError(f"多余的参数 {args.folder}(只有 hrpark report verify 需要报告文件夹)")
     overrides = {}
     if args.year is not None:
         overrides["year"] = args.year
@@ -200,6 +206,18 @@ def _report_error(exc: HrparkError) -> None:
         print("\n".join(lines[1:]), file=sys.stderr)
     else:
         print(f"hrpark: 错误: {exc}", file=sys.stderr)
+
+
+def cmd_report_verify(args: argparse.Namespace) -> int:
+    from hrpark_analysis.reports.verify import verify_report
+
+    if args.folder is None:
+        raise HrparkError("hrpark report verify 需要报告文件夹，例如 hrpark report verify reports/2025")
+    if args.params or args.year is not None or args.data or args.out or args.force:
+        raise HrparkError("hrpark report verify 只需要报告文件夹：参数和输入都取自其 manifest.json")
+    result = verify_report(Path(args.folder))
+    print(result.text())
+    return 0 if result.ok else 1
 
 
 def _done(message: str) -> None:
@@ -331,8 +349,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_errors_option(p)
     p.set_defaults(func=cmd_explain)
 
-    p = sub.add_parser("report", help="generate a report notebook + HTML + XLSX with papermill")
-    p.add_argument("kind", choices=["annual", "sensitivity", "forecast", "certification"])
+    p = sub.add_parser(
+        "report",
+        help="generate a report notebook + HTML + XLSX with papermill; verify DIR re-runs and compares one",
+    )
+    p.add_argument("kind", choices=["annual", "sensitivity", "forecast", "certification", "verify"])
+    p.add_argument(
+        "folder", nargs="?", help="verify: the report folder to re-run from its manifest.json and compare"
+    )
     p.add_argument("--params", help="parameter YAML, e.g. params/annual-2025.yaml")
     p.add_argument("--out", help="output root (default: the params file's out_root, else reports/)")
     p.add_argument("--year", type=int, help="override the parameter year")

@@ -53,6 +53,7 @@ def test_the_report_folder_has_notebook_html_pdf_docx_xlsx_and_manifest(report):
         "annual_evaluation.ipynb",
         "annual_evaluation.pdf",
         "annual_evaluation.xlsx",
+        "environment.txt",
         "manifest.json",
     ]
 
@@ -379,3 +380,12 @@ def test_docx_numbers_are_right_aligned_and_text_left(report):
     row = table.rows[1].cells
     assert row[header.index("总分")].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert row[header.index("园区名称")].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
+
+
+def test_a_second_run_gives_the_same_bytes_in_every_file(report, monkeypatch, capsys):
+    """Issue 11: `hrpark report verify` re-runs the report from its manifest and compares every file."""
+    monkeypatch.chdir(REPO)  # where the report was run from: its params file's path is relative to it
+    code = main(["report", "verify", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "可以复现" in out and "不一致" not in out

@@ -44,8 +44,7 @@ def sheet(report: Path, name: str) -> list[dict]:
 
 def test_the_folder_has_every_format_the_other_reports_have(report):
     assert sorted(p.name for p in report.iterdir()) == [
-        "certification.docx", "certification.html", "certification.ipynb", "certification.pdf",
-        "certification.xlsx", "manifest.json",
+        "certification.docx", "certification.html", "certification.ipynb", "certification.pdf", "certification.xlsx", "environment.txt", "manifest.json",
     ]  # fmt: skip
     manifest = json.loads((report / "manifest.json").read_text("utf-8"))
     assert manifest["key"] == "certification-2025"
@@ -176,3 +175,12 @@ def test_the_pdf_bookmarks_and_the_word_headings_hold_every_section(report, docu
     for section in SECTIONS:  # a heading may go on after the section's name: 三、认定成本(第十一条…)
         assert any(title.startswith(section) for title in bookmarks), section
         assert any(heading.startswith(section) for heading in headings), section
+
+
+def test_a_second_run_gives_the_same_bytes_in_every_file(report, monkeypatch, capsys):
+    """Issue 11: `hrpark report verify` re-runs the report from its manifest and compares every file."""
+    monkeypatch.chdir(REPO)  # where the report was run from: its params file's path is relative to it
+    code = main(["report", "verify", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "可以复现" in out and "不一致" not in out

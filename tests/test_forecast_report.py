@@ -264,8 +264,7 @@ def _sheet(path: Path, name: str) -> pd.DataFrame:
 
 def test_the_report_folder_has_notebook_html_pdf_docx_xlsx_and_manifest(report):
     assert sorted(p.name for p in report.iterdir()) == [
-        "manifest.json", "subsidy_forecast.docx", "subsidy_forecast.html", "subsidy_forecast.ipynb",
-        "subsidy_forecast.pdf", "subsidy_forecast.xlsx",
+        "environment.txt", "manifest.json", "subsidy_forecast.docx", "subsidy_forecast.html", "subsidy_forecast.ipynb", "subsidy_forecast.pdf", "subsidy_forecast.xlsx",
     ]  # fmt: skip
     manifest = json.loads((report / "manifest.json").read_text("utf-8"))
     assert manifest["key"] == "forecast-2026-2030"
@@ -360,3 +359,12 @@ def test_the_pdf_bookmarks_and_the_word_headings_hold_every_section(report, docu
     for section in SECTIONS:  # a heading may go on after the section's name: 三、认定成本(第十一条…)
         assert any(title.startswith(section) for title in bookmarks), section
         assert any(heading.startswith(section) for heading in headings), section
+
+
+def test_a_second_run_gives_the_same_bytes_in_every_file(report, monkeypatch, capsys):
+    """Issue 11: `hrpark report verify` re-runs the report from its manifest and compares every file."""
+    monkeypatch.chdir(REPO)  # where the report was run from: its params file's path is relative to it
+    code = main(["report", "verify", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "可以复现" in out and "不一致" not in out

@@ -31,7 +31,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NOTEBOOKS = FIXTURES / "notebooks"
 HOSTILE = "<script>alert(1)</script>"
 STEM = "annual_evaluation"
-REPORT_FILES = {f"{STEM}.{ext}" for ext in ("ipynb", "html", "pdf", "docx", "xlsx")} | {"manifest.json"}
+REPORT_FILES = {f"{STEM}.{ext}" for ext in ("ipynb", "html", "pdf", "docx", "xlsx")} | {
+    "environment.txt",
+    "manifest.json",
+}
 QUIET = {"draw_chart": False}  # skips the matplotlib import in runs that do not check charts
 
 
@@ -113,7 +116,9 @@ def test_manifest_records_inputs_with_their_sha256(report):
         },
     ]
     outputs = {entry["path"]: entry["sha256"] for entry in manifest["outputs"]}
-    assert outputs == {name: sha256(report["folder"] / name) for name in REPORT_FILES - {"manifest.json"}}
+    assert outputs == {
+        name: sha256(report["folder"] / name) for name in REPORT_FILES - {"manifest.json", "environment.txt"}
+    }
 
 
 def test_manifest_records_parameters_and_versions(report):
@@ -257,7 +262,7 @@ def test_rerun_without_force_refuses_and_leaves_the_report_byte_for_byte_intact(
     assert leftovers(report["base"] / "out") == []
 
 
-def test_force_replaces_the_report_and_a_rerun_reproduces_the_notebook_exactly(report, tmp_path):
+def test_force_replaces_the_report_and_a_rerun_reproduces_every_byte_of_every_file(report, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(report["folder"], out / "2031")
     (out / "2031" / "stale.txt").write_text("from the old report", "utf-8")
@@ -271,8 +276,14 @@ def test_force_replaces_the_report_and_a_rerun_reproduces_the_notebook_exactly(r
     assert folder == out / "2031"
     assert {p.name for p in folder.iterdir()} == REPORT_FILES  # stale.txt went with the old folder
     assert leftovers(out) == []
-    # Same inputs, same notebook bytes: seeds, hash seed, PNG metadata and scrubbed timestamps all hold.
-    assert (folder / f"{STEM}.ipynb").read_bytes() == (report["folder"] / f"{STEM}.ipynb").read_bytes()
+    # Same inputs, same bytes in every file: seeds, hash seed, PNG metadata, scrubbed timestamps, the XLSX's
+    # fixed dates and zip entries all hold. The manifest differs only in where the folder was written.
+    again, first = snapshot(folder), snapshot(report["folder"])
+    manifests = [json.loads(files.pop("manifest.json")) for files in (again, first)]
+    assert again == first
+    assert manifests[0].pop("out_root") == f"../{tmp_path.name}/out"  # relative, even outside the folder
+    assert manifests[1].pop("out_root") == "out"
+    assert manifests[0] == manifests[1]
 
 
 # --- failures -----------------------------------------------------------------------------------------------

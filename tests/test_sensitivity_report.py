@@ -248,7 +248,8 @@ def test_the_report_folder_holds_exactly_the_report_files(e2e):
     folder, _ = e2e
     assert folder.name == "sensitivity-2025"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"{STEM}.{ext}" for ext in ("ipynb", "html", "pdf", "docx", "xlsx")] + ["manifest.json"]
+        [f"{STEM}.{ext}" for ext in ("ipynb", "html", "pdf", "docx", "xlsx")]
+        + ["environment.txt", "manifest.json"]
     )
 
 
@@ -349,3 +350,12 @@ def test_the_pdf_bookmarks_and_the_word_headings_hold_every_section(e2e, documen
     for section in SECTIONS:  # a heading may go on after the section's name: 三、认定成本(第十一条…)
         assert any(title.startswith(section) for title in bookmarks), section
         assert any(heading.startswith(section) for heading in headings), section
+
+
+def test_a_second_run_gives_the_same_bytes_in_every_file(e2e, monkeypatch, capsys):
+    """Issue 11: `hrpark report verify` re-runs the report from its manifest and compares every file."""
+    monkeypatch.chdir(REPO)  # where the report was run from: its params file's path is relative to it
+    code = cli.main(["report", "verify", str(e2e[0])])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "可以复现" in out and "不一致" not in out

@@ -29,6 +29,7 @@ REPORT_FILES = {
     "annual_evaluation.pdf",
     "annual_evaluation.docx",
     "annual_evaluation.xlsx",
+    "environment.txt",
     "manifest.json",
 }
 
@@ -137,6 +138,8 @@ def test_sample_and_annual_report_from_an_empty_folder(installed, tmp_path):
     inputs = {entry["role"]: entry for entry in manifest["inputs"]}
     assert inputs["data_dir"]["path"] == "d"
     assert manifest["notebook"]["path"] == "hrpark_analysis/reports/notebooks/annual_evaluation.ipynb"
+    # Installed from the wheel, not a checkout: no commit to record, and no error for it; the files' hash stands in.
+    assert manifest["code"]["git"] is None and len(manifest["code"]["sha256"]) == 64
 
 
 def test_the_public_api_from_the_wheel(installed, tmp_path):

@@ -1,12 +1,14 @@
 """Running one report notebook with papermill, and leaving nothing of the run's time or place in it.
 
 - The kernel is ``python3`` — the runner's own interpreter (ipykernel's built-in spec) — with
-  ``PYTHONHASHSEED=0`` and whatever else :func:`environment` sets (the kernel inherits ``os.environ``).
+  ``PYTHONHASHSEED=0`` and whatever else :func:`environment` sets (the kernel inherits ``os.environ``), and
+  with every warning filtered out (:data:`KERNEL_ENVIRONMENT`, :data:`KERNEL_STARTUP`).
 - Its working directory is the folder the user runs the command from, so a path the user gave
   (``--data d``, ``data_dir: data/2025`` in a params file) means in the notebook what it meant on the command
   line, and is passed exactly as given. nbval and JupyterLab run the committed notebooks in their own folder;
   their defaults (``data_dir = ""``: the built-in sample) do not depend on the working directory.
-- :func:`scrub_notebook` removes papermill's timestamps, durations and paths from the executed notebook.
+- :func:`scrub_notebook` removes papermill's timestamps, durations and paths from the executed notebook, and
+  merges a stream split in two by the kernel's flush timer (:func:`coalesce_streams`).
 - A failing cell becomes a :class:`ReportError` naming the cell and its exception; anything else that stops
   the kernel too. SIGTERM (systemd, CI) is turned into KeyboardInterrupt by :func:`sigterm_as_interrupt`
   so that it unwinds like Ctrl-C and the caller's cleanup runs.
@@ -28,6 +30,12 @@ from hrpark_analysis.errors import ReportError
 from hrpark_analysis.io.publish import MACHINE_ERRNOS
 
 KERNEL_NAME = "python3"
+# Warnings never reach a report: a third-party deprecation notice would put the library's absolute install
+# path and version-dependent text into the notebook, the HTML and nbval's comparison. The kernel inherits
+# PYTHONWARNINGS (also set for nbval's kernels by the repository's conftest.py); the startup line repeats the
+# filter after IPython's own, which shows DeprecationWarnings raised from notebook code.
+KERNEL_ENVIRONMENT = {"PYTHONWARNINGS": "ignore"}
+KERNEL_STARTUP = "import warnings as _w; _w.simplefilter('ignore'); del _w"
 PAPERMILL_LOGGERS = ("papermill", "papermill.translators")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -107,7 +115,7 @@ def execute_notebook(
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        with quiet_parameter_warnings():
+        with quiet_parameter_warnings(), environment(**KERNEL_ENVIRONMENT):
             papermill.execute_notebook(
                 str(notebook),
                 str(output),
@@ -119,7 +127,10 @@ def execute_notebook(
                 cwd=str(Path.cwd()),  # the user's folder: user paths are passed as given
                 # The kernel's own log (a plain-TCP notice on start, a KeyboardInterrupt line on shutdown) would
                 # reach the terminal and cron mail; a failure still surfaces as the ReportError below.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                extra_arguments=[
+                    "--IPKernelApp.log_level=CRITICAL",
+                    f"--IPKernelApp.exec_lines={KERNEL_STARTUP}",
+                ],
                 execution_timeout=timeout,
             )
     except PapermillExecutionError as exc:
@@ -162,4 +173,27 @@ def scrub_notebook(path: Path, source_name: str) -> None:
             cell["id"] = "injected-parameters"
         for name in ("start_time", "end_time", "duration"):
             cell.metadata.get("papermill", {}).pop(name, None)
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     nbformat.write(nb, path)
+
+
+def coalesce_streams(outputs: list[Any]) -> list[Any]:
+    """Consecutive stream outputs of the same name (stdout, stderr) merged into one.
+
+    The kernel flushes stdout on a timer, so one ``print`` sometimes arrives as two stream messages, and the
+    executed notebook (and its HTML) would differ from run to run in how the same text is split.
+    """
+    merged: list[Any] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == "stream"
+            and previous.get("output_type") == "stream"
+            and output.get("name") == previous.get("name")
+        ):
+            previous["text"] = previous["text"] + output["text"]
+        else:
+            merged.append(output)
+    return merged

@@ -16,7 +16,9 @@ each owned by its own module:
 
 A finished folder ``<out_root>/<key>/`` holds ``<notebook>.ipynb`` (executed), ``<notebook>.html`` (no code,
 self-contained), ``<notebook>.pdf`` (A4, fonts embedded), ``<notebook>.docx`` (editable in Word/WPS),
-``<notebook>.xlsx`` (one sheet per published table) and ``manifest.json``.
+``<notebook>.xlsx`` (one sheet per published table), ``manifest.json`` and ``environment.txt``. Every XLSX/DOCX
+is rewritten with the report's date and fixed zip entries (:mod:`.export.reproducible`) before the manifest
+hashes it, so reruns give the same bytes (``hrpark report verify``, :mod:`.verify`).
 
 Safety for unattended runs (the mechanics are :mod:`hrpark_analysis.io.publish`)
 ------------------------------------------------------------------------------
@@ -60,7 +62,7 @@ from hrpark_analysis.reports.execute import (
     scrub_notebook,
     sigterm_as_interrupt,
 )
-from hrpark_analysis.reports.manifest import sha256_file, write_manifest
+from hrpark_analysis.reports.manifest import portable_parameters, report_datetime, sha256_file, write_manifest
 from hrpark_analysis.reports.params import ReportPlan, plan_report, report_key
 from hrpark_analysis.reports.preflight import check_inputs
 from hrpark_analysis.reports.progress import Progress, echo_notebook, progress_reporter
@@ -78,6 +80,7 @@ EXECUTION_TIMEOUT = 3600.0
 def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | None) -> None:
     """Execute the notebook into ``tmp`` and write everything else the finished folder holds."""
     from hrpark_analysis.reports import export
+    from hrpark_analysis.reports.export.reproducible import normalize_outputs
 
     stem = plan.notebook.stem
     executed = tmp / f"{stem}.ipynb"
@@ -98,6 +101,8 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | Non
     sheets = export.write_xlsx(tables, tmp / f"{stem}.xlsx")
     shutil.rmtree(tmp / export.TABLES_DIR, ignore_errors=True)
 
+    # Every zip-based office file (XLSX, DOCX) gets the report's date instead of its save time: same bytes.
+    normalize_outputs(tmp, report_datetime(plan))
     progress.say("写入清单…")
     outputs = [f"{stem}.{ext}" for ext in ("ipynb", "html", "pdf", "docx", "xlsx")]
     write_manifest(plan, tmp, tables, sheets, outputs)
@@ -128,7 +133,7 @@ def run_report(
 
     # Validation takes seconds and prints nothing: a bad input is exactly one line on stderr.
     say = Progress(progress)
-    plan = plan_report(kind, params_file, overrides, notebook_dir=notebook_dir)
+    plan = portable_parameters(plan_report(kind, params_file, overrides, notebook_dir=notebook_dir))
     if notebook_dir is None:  # the bundled notebooks: load their inputs now, as their first cells will
         check_inputs(kind, plan.effective)
     root = Path(out_root) if out_root is not None else (plan.out_root or DEFAULT_OUT_ROOT)

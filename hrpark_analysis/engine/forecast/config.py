@@ -51,6 +51,11 @@ class ForecastConfig:
     mu_mean: float = 75.0  # mean m of park effects, points (fit: prior centre)
     mu_sd: float = 8.0  # sd τ of park effects, points (fit: prior centre)
     prior_scale: float = 1.0  # κ: prior sd of atanh φ, log σ, log τ (and of m in units of τ₀)
+    # The fitted m, τ, φ, σ are rounded to this many decimals before simulating (None: as the optimiser left
+    # them). L-BFGS-B stops ~1e-6 apart under different scipy versions, which moved table cells in the 2nd
+    # decimal; 3 decimals (a thousandth of a point, of φ) is far finer than the fit's own uncertainty and makes
+    # every supported scipy give the same forecast.
+    fit_decimals: int | None = 3
     score_decimals: int | None = 2  # graded scores rounded as the sheet rounds them (None: unrounded)
     veto_rate: float = 0.02  # 第二十四条 一票否决: yearly probability per evaluated park
     rectification_probability: float = 0.8  # 第二十五条(二): an unqualified park's rectification succeeds
@@ -104,6 +109,11 @@ class ForecastConfig:
                 return "score_model=fixed 需要 -1 < phi <= 1，sigma、mu_sd 不小于 0"
             if self.phi == 1 and self.sigma != 0:
                 return "phi = 1 只能与 sigma = 0 一起使用(否则没有平稳分布)"
+        # Fewer than 3 decimals could round a fitted |φ| ≤ 0.995 to 1 (no stationary distribution).
+        if self.fit_decimals is not None and (
+            not isinstance(self.fit_decimals, int) or self.fit_decimals < 3
+        ):
+            return f"fit_decimals 应为不小于 3 的整数或不设，实际为 {self.fit_decimals!r}"
         if self.score_decimals is not None and (
             not isinstance(self.score_decimals, int) or self.score_decimals < 0
         ):

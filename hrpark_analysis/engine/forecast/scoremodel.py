@@ -15,7 +15,9 @@ Score model (第二十一条 scores out of 100), for park i in year t
     (m, τ, φ, σ) is the posterior mode (``scipy.optimize.minimize``, L-BFGS-B) under weak priors centred on
     the configured values, which is what keeps a short history (parks with 1–2 scores) sensible:
         atanh φ ~ N(atanh φ₀, κ²),  log σ ~ N(log σ₀, κ²),  log τ ~ N(log τ₀, κ²),  m ~ N(m₀, (κ τ₀)²)
-    with κ = ``prior_scale``. ``score_model="fixed"`` takes φ₀, σ₀, m₀, τ₀ as they are.
+    with κ = ``prior_scale``. The mode is rounded to ``fit_decimals`` (default 3) before it is used, so that
+    scipy versions whose optimisers stop a hair apart give the same forecast. ``score_model="fixed"`` takes
+    φ₀, σ₀, m₀, τ₀ as they are.
 
     Park effects (random-effects shrinkage towards m):
         μ_i | y_i ~ N(m + τ² b_i/(1 + τ² I_i),  τ²/(1 + τ² I_i))
@@ -181,9 +183,16 @@ def fit_score_model(evaluations: pd.DataFrame, config: ForecastConfig | None = N
     upper = [np.inf if hi is None else hi for _, hi in bounds]
     result = optimize.minimize(objective, np.clip(centre, lower, upper), method="L-BFGS-B", bounds=bounds)
     m, log_tau, z, log_sigma = result.x
-    ll = float(log_likelihood(panel, math.tanh(z), math.exp(log_sigma), m, math.exp(log_tau)).sum())
+    phi, sigma, mu_mean, mu_sd = math.tanh(z), math.exp(log_sigma), float(m), math.exp(log_tau)
+    if config.fit_decimals is not None:
+        # Stated precision (ForecastConfig.fit_decimals): the forecast must not depend on where a given scipy's
+        # optimiser happened to stop. The bounds keep σ, τ ≥ 1e-3 and |φ| ≤ 0.995, so rounding to ≥ 3 decimals
+        # keeps them valid; the likelihood below is that of the rounded model, the one simulated.
+        phi, sigma, mu_mean, mu_sd = (round(v, config.fit_decimals) for v in (phi, sigma, mu_mean, mu_sd))
+        sigma, mu_sd = max(sigma, 10.0**-config.fit_decimals), max(mu_sd, 10.0**-config.fit_decimals)
+    ll = float(log_likelihood(panel, phi, sigma, mu_mean, mu_sd).sum())
     return ScoreModel(
-        phi=math.tanh(z), sigma=math.exp(log_sigma), mu_mean=float(m), mu_sd=math.exp(log_tau), method="fit",
+        phi=phi, sigma=sigma, mu_mean=mu_mean, mu_sd=mu_sd, method="fit",
         n_parks=n_parks, n_scores=n_scores, log_likelihood=ll, converged=bool(result.success),
         message=str(result.message),
     )  # fmt: skip
