@@ -154,7 +154,8 @@ def test_the_manifest_records_the_commit_the_code_hash_and_the_environment(publi
     assert env["python"].count(".") == 2 and env["blas"].get("name")
     outputs = {o["path"]: o["sha256"] for o in manifest["outputs"]}
     assert outputs == {
-        n: sha256(published["folder"] / n) for n in (f"{STEM}.ipynb", f"{STEM}.html", f"{STEM}.xlsx")
+        n: sha256(published["folder"] / n)
+        for n in (f"{STEM}.ipynb", f"{STEM}.html", f"{STEM}.pdf", f"{STEM}.docx", f"{STEM}.xlsx")
     }
 
 
@@ -164,9 +165,25 @@ def test_a_data_folder_outside_the_working_folder_appears_nowhere_as_an_absolute
     assert inputs["data_dir"]["path"] == "../elsewhere/data"
     assert manifest["parameters"]["data_dir"] == "../elsewhere/data"
     assert manifest["out_root"] == "reports"
-    texts = {p.name: p.read_text("utf-8") for p in published["folder"].iterdir() if p.suffix != ".xlsx"}
-    with zipfile.ZipFile(published["folder"] / f"{STEM}.xlsx") as book:
-        texts.update({n: book.read(n).decode("utf-8") for n in book.namelist()})
+    import pypdf
+
+    folder = published["folder"]
+    texts = {
+        p.name: p.read_text("utf-8")
+        for p in folder.iterdir()
+        if p.suffix in (".ipynb", ".html", ".json", ".txt")
+    }
+    for office in (f"{STEM}.xlsx", f"{STEM}.docx"):  # every XML part of the zip, pictures left out
+        with zipfile.ZipFile(folder / office) as book:
+            texts.update(
+                {
+                    f"{office}:{n}": book.read(n).decode("utf-8")
+                    for n in book.namelist()
+                    if n.endswith((".xml", ".rels"))
+                }
+            )
+    pdf = pypdf.PdfReader(folder / f"{STEM}.pdf")
+    texts[f"{STEM}.pdf"] = "\n".join(page.extract_text() for page in pdf.pages) + str(pdf.metadata)
     assert "../elsewhere/data" in texts[f"{STEM}.ipynb"]
     for name, text in texts.items():
         for absolute in (str(published["base"]), str(published["base"].resolve())):

@@ -39,7 +39,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hrpark_analysis.io.publish import shown_path
+from hrpark_analysis.io.publish import OWNER_MARKER, shown_path
 from hrpark_analysis.reports.execute import KERNEL_NAME
 from hrpark_analysis.reports.params import ReportPlan, is_path_parameter
 
@@ -331,8 +331,11 @@ def write_manifest(
     recorded as ``out_root``.
     """
     environment_info = environment_record(folder)
+    # The temporary folder's owner marker (io/publish.py) is removed when the folder is installed: not an output.
     files = sorted(
-        p.name for p in folder.iterdir() if p.is_file() and p.name not in (MANIFEST, ENVIRONMENT_FILE)
+        p.name
+        for p in folder.iterdir()
+        if p.is_file() and p.name not in (MANIFEST, ENVIRONMENT_FILE) and not p.name.startswith(OWNER_MARKER)
     )
     missing = sorted(set(outputs) - set(files))
     if missing:

@@ -7,15 +7,15 @@ a generated table of contents find them), paragraphs, figures with a ``Caption``
 Chinese runs use 宋体 (headings 黑体) through the East-Asian font slot, which Word and WPS both honour.
 
 Same inputs, same bytes: the core properties (created, modified, last printed) are the report's date from
-:func:`hrpark_analysis.reports.dates.document_datetime`, and the zip is written here with every entry dated
-that day (python-docx would stamp each entry with the wall clock).
+:func:`hrpark_analysis.reports.dates.document_datetime`, and the zip is rewritten by
+:func:`.reproducible.normalize_zip` with every entry dated that day (python-docx would stamp each entry with the
+wall clock).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -29,6 +29,7 @@ from hrpark_analysis.reports.export.blocks import (
     sections,
     table_layout,
 )
+from hrpark_analysis.reports.export.reproducible import normalize_zip
 
 BODY_FONT = "宋体"  # the East-Asian font of body text and tables (Word and WPS ship it)
 HEADING_FONT = "黑体"
@@ -203,18 +204,6 @@ def _figure(doc, block: Figure) -> None:
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _deterministic_zip(data: bytes, path: Path, date: dt.datetime) -> None:
-    """Rewrite the package with every entry dated ``date`` and in the same order, so equal content is equal bytes."""
-    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(path, "w") as target:
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # the same header bytes on every operating system
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(item.filename))
-
-
 def write_docx(document: Document, path: str | Path, *, date: dt.datetime, author: str = "") -> None:
     """Write ``document`` as the Word file ``path``, dated ``date`` in its core properties, by ``author``."""
     import docx
@@ -253,6 +242,7 @@ def write_docx(document: Document, path: str | Path, *, date: dt.datetime, autho
             elif isinstance(block, Figure):
                 _figure(doc, block)
 
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    _deterministic_zip(buffer.getvalue(), Path(path), date)
+    doc.save(str(path))
+    # python-docx stamps the save time into every zip entry: the one normalization of every office output
+    # (export/reproducible.py) dates them by the report instead, so equal content is equal bytes.
+    normalize_zip(Path(path), date)
