@@ -24,6 +24,7 @@ from hrpark_analysis.reports.export import write_xlsx
 
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS = ["一、概况", "二、得分", "三、等次", "四、结果运用", "五、资金", "附录"]
+TITLE = "2025年度重庆市市级人力资源服务产业园绩效评估报告"
 
 
 @pytest.fixture(scope="module")
@@ -351,13 +352,70 @@ def test_the_score_table_has_every_column_on_the_page_of_its_first_row(report):
     assert not missing
 
 
-def test_the_docx_has_word_headings_and_tables_with_every_graded_park(report, expected_grades):
+def test_the_pdf_opens_on_a_title_page_then_a_contents_page_whose_numbers_match_the_bookmarks(report):
+    import re
+
+    import pypdf
+
+    reader = pypdf.PdfReader(report / "annual_evaluation.pdf")
+    texts = [page.extract_text() for page in reader.pages]
+    cover = "".join(texts[0].split())
+    for fact in (TITLE, "重庆市人力资源和社会保障局", "2025年12月31日", "示例数据"):
+        assert fact in cover, fact
+    assert cover.count("示例数据：") == 1  # the notice once, on the title page
+    assert "目录" not in cover and "摘要" not in cover  # the title page is a page of its own
+    assert texts[1].split()[0] == "目录"
+    assert "".join(texts[2].split()).startswith("摘要")  # 摘要 opens the report after the 目录
+    # Each 目录 line is "一、概况 . . . 2": the printed number is the page the bookmark opens, counted from
+    # the 摘要 page as 1 (the title page and the 目录 carry no number).
+    listed = {
+        name: int(number) for name, number in re.findall(r"^(\S+?)[\s.]*?\u2060?(\d+)\s*$", texts[1], re.M)
+    }
+    bookmarks = {item.title: reader.get_destination_page_number(item) for item in _outline(reader)}
+    for section in ["摘要", *SECTIONS, "等次说明"]:
+        assert listed[section] == bookmarks[section] - 1, section
+    assert texts[2].split()[-1] == str(len(reader.pages) - 2)  # the footer: "1 / N" on the 摘要 page
+
+
+def _outline(reader) -> list:
+    items, stack = [], list(reader.outline)
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack = item + stack
+        else:
+            items.append(item)
+    return items
+
+
+def test_the_docx_has_a_title_page_a_contents_field_and_word_headings_for_each_section(report):
     import docx
 
     document = docx.Document(report / "annual_evaluation.docx")
-    headings = {p.text for p in document.paragraphs if p.style.name.startswith("Heading")}
-    assert set(SECTIONS) <= headings
-    assert any(p.style.name == "Heading 1" for p in document.paragraphs)
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert paragraphs[0] == ("Title", TITLE)
+    front = [text for _, text in paragraphs[: paragraphs.index(("TOC Heading", "目录"))]]
+    assert {"重庆市人力资源和社会保障局", "2025年12月31日"} <= set(front)
+    assert any(text.startswith("示例数据：") for text in front)
+    # The sections are Word's top level (the navigation pane, the 目录), the appendix's parts the second.
+    assert [text for style, text in paragraphs if style == "Heading 1"] == [
+        "摘要",
+        *SECTIONS[:5],
+        "解读影响",
+        "附录",
+    ]
+    assert "等次说明" in [text for style, text in paragraphs if style == "Heading 2"]
+    # The 目录 is a TOC field over Heading 1–2 that Word fills in (with page numbers) when the file opens.
+    body = document.element.body.xml
+    assert 'TOC \\o "1-2"' in body and 'w:dirty="true"' in body
+    assert document.settings.element.xpath("./w:updateFields/@w:val") == ["true"]
+    assert sum("示例数据：" in text for _, text in paragraphs) == 1
+
+
+def test_the_docx_has_word_tables_with_every_graded_park(report, expected_grades):
+    import docx
+
+    document = docx.Document(report / "annual_evaluation.docx")
     found = {}
     for table in document.tables:
         assert table.rows[0]._tr.trPr is not None and table.rows[0]._tr.trPr.xpath("./w:tblHeader")

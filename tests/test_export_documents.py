@@ -17,12 +17,14 @@ from hrpark_analysis.reports.export.blocks import (
     LANDSCAPE_WIDTH_PT,
     PORTRAIT_WIDTH_PT,
     TABLE_FONT_PT,
+    Contents,
     Document,
     Figure,
     Heading,
     Paragraph,
     Run,
     Table,
+    TitlePage,
     html_blocks,
     markdown_blocks,
     read_blocks,
@@ -134,6 +136,71 @@ def test_notebook_outputs_become_blocks_in_order_and_code_never_shows(tmp_path):
     assert doc.blocks[1].caption == "表1 得分" and doc.blocks[3].caption == "图1 分布"
     assert (doc.blocks[3].width_px, doc.blocks[3].height_px) == (2, 1)
     assert "secret_code" not in json.dumps([getattr(b, "text", "") for b in doc.blocks], ensure_ascii=False)
+
+
+def _notebook(path, cells: list[dict]):
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
+    path.write_text(json.dumps(nb), "utf-8")
+    return path
+
+
+def _html_cell(html: str) -> dict:
+    output = {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {"text/html": html, "text/plain": "<HTML>"},
+    }
+    return {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "", "outputs": [output]}
+
+
+@pytest.fixture
+def titled_notebook(tmp_path, monkeypatch):
+    """A notebook showing a report's title page (as reports.document draws it), a section and a subsection."""
+    from hrpark_analysis.reports import document
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        document.Document, "_show", staticmethod(lambda markup, metadata=None: shown.append(markup))
+    )
+    doc = document.Document("2025年度<某>报告", year=2025, issuer="某某局", report_date="2026-01-15", sample=True,
+                            subtitle="依据第十九条")  # fmt: skip
+    doc.title_page()
+    markdown = {"cell_type": "markdown", "metadata": {}, "source": "## 一、概况\n\n正文。\n\n### 小节"}
+    return _notebook(tmp_path / "nb.ipynb", [_html_cell(shown[0]), markdown])
+
+
+def test_the_title_page_and_the_contents_place_become_their_own_blocks_and_sections_the_top_level(
+    titled_notebook,
+):
+    doc = read_blocks(titled_notebook)
+    assert doc.title == "2025年度<某>报告"
+    notice = "示例数据：本报告使用软件包自带的合成示例数据，园区名称与数字均为虚构，仅用于演示。"
+    assert doc.blocks[0] == TitlePage("2025年度<某>报告", "依据第十九条", "某某局", "2026年1月15日", notice)
+    assert doc.blocks[1] == Contents()
+    # The page's <h1> is the title, so the Markdown ## sections are the documents' first level.
+    assert [b for b in doc.blocks if isinstance(b, Heading)] == [Heading(1, "一、概况"), Heading(2, "小节")]
+
+
+def test_the_pdf_and_docx_of_a_titled_notebook_have_a_title_page_and_a_contents(titled_notebook, tmp_path):
+    import docx
+    import pypdf
+
+    from hrpark_analysis.reports.export.docx import write_docx
+    from hrpark_analysis.reports.export.pdf import write_pdf
+
+    doc = read_blocks(titled_notebook)
+    write_pdf(doc, tmp_path / "t.pdf", date=DATE)
+    pages = [page.extract_text() for page in pypdf.PdfReader(tmp_path / "t.pdf").pages]
+    assert len(pages) == 3
+    cover = ["".join(line.split()) for line in pages[0].splitlines()]  # pypdf spaces CJK from digits
+    assert {"2025年度<某>报告", "依据第十九条", "某某局", "2026年1月15日"} <= set(cover)
+    assert pages[1].split()[0] == "目录" and "一、概况" in pages[1] and "小节" in pages[1]
+    assert pages[2].split()[0] == "一、概况"
+    write_docx(doc, tmp_path / "t.docx", date=DATE)
+    paragraphs = [(p.style.name, p.text) for p in docx.Document(tmp_path / "t.docx").paragraphs]
+    assert paragraphs[0] == ("Title", "2025年度<某>报告")
+    assert ("TOC Heading", "目录") in paragraphs
+    assert ("Heading 1", "一、概况") in paragraphs and ("Heading 2", "小节") in paragraphs
 
 
 def _tiny_png() -> bytes:

@@ -229,3 +229,31 @@ def test_the_certification_reports_forecast_settings_are_checked_before_the_kern
                     "--out", "out")  # fmt: skip
     assert code == 2 and "paths" in one_error_line(err)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "date"),
+    [
+        ("annual", "2025/12/31"),
+        ("sensitivity", "2025-02-30"),
+        ("forecast", "31.12.2025"),
+        ("certification", "明年"),
+    ],
+)
+def test_a_malformed_report_date_is_refused_before_the_kernel_naming_the_parameter(
+    capsys, tmp_path, monkeypatch, kind, date
+):
+    monkeypatch.chdir(tmp_path)
+    code, err = run(capsys, "report", kind, "--params", params(tmp_path, f'report_date: "{date}"\n'),
+                    "--out", "out")  # fmt: skip
+    line = one_error_line(err)
+    assert code == 2 and "report_date" in line and date in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_malformed_source_date_epoch_is_refused_before_the_kernel(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "last tuesday")
+    code, err = run(capsys, "report", "annual", "--year", 2025, "--out", "out")
+    assert code == 2 and "SOURCE_DATE_EPOCH" in one_error_line(err)
+    assert not (tmp_path / "out").exists()

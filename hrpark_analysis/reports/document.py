@@ -31,6 +31,16 @@ from hrpark_analysis.reports.formatting import ColumnFormat, column_formats, sho
 
 TITLE_METADATA = "hrpark"  # display metadata key: {"title": …} tells the HTML export the page title
 TOC_PLACEHOLDER = '<nav class="hrpark-toc"></nav>'  # filled with the headings by export.html
+# The title page's markup is read back by export.blocks (for the PDF and the Word title page): the class of
+# the page, and the class of each fact on it by the field of export.blocks.TitlePage it fills.
+TITLE_PAGE_CLASS = "hrpark-title-page"
+TITLE_PAGE_FIELDS = {
+    "hrpark-title": "title",
+    "hrpark-subtitle": "subtitle",
+    "hrpark-issuer": "issuer",
+    "hrpark-date": "date",
+    "hrpark-sample": "notice",
+}
 CAPTION_ATTR = "caption"  # DataFrame.attrs key: the table's caption, for the XLSX cover sheet's index
 FORMATS_ATTR = "formats"  # DataFrame.attrs key: the column format overrides the page used
 WIDE_COLUMNS = 9  # more columns than this: a wide table (smaller type; landscape when printed)
@@ -133,12 +143,12 @@ class Document:
     def title_page(self) -> None:
         """Title, subtitle, issuing body and date, the 示例数据 notice, and the place of the 目录."""
         e = html.escape
-        parts = [f'<div class="hrpark-title-page"><h1 class="hrpark-title">{e(self.title)}</h1>']
+        parts = [f'<div class="{TITLE_PAGE_CLASS}"><h1 class="hrpark-title">{e(self.title)}</h1>']
         if self.subtitle:
             parts.append(f'<p class="hrpark-subtitle">{e(self.subtitle)}</p>')
         parts.append(f'<p class="hrpark-issuer">{e(self.issuer)}</p>')
         parts.append(f'<p class="hrpark-date">{e(self.date_text)}</p>')
-        if self.sample:
+        if self.sample:  # the report's one 示例数据 notice (charts and workbook sheets carry their own stamp)
             parts.append(f'<p class="hrpark-sample">{e(labels.SAMPLE)}：{e(SAMPLE_NOTICE)}</p>')
         parts.append("</div>")
         parts.append(TOC_PLACEHOLDER)

@@ -18,6 +18,7 @@ from typing import Any
 
 from hrpark_analysis.engine.dataset import SAMPLE_DIR, Dataset, load_dataset
 from hrpark_analysis.law.policy import Policy, load_policy
+from hrpark_analysis.reports.export.documents import document_facts
 
 
 def _policy(p: Mapping[str, Any]) -> Policy:
@@ -100,4 +101,6 @@ CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
 def check_inputs(kind: str, parameters: Mapping[str, Any]) -> None:
     """Load what report ``kind``'s notebook loads from ``parameters`` (its effective parameters); raise the
     loaders' own error if anything is wrong. Writes nothing."""
+    # The title page's date (report_date, else SOURCE_DATE_EPOCH) is read as the documents will read it.
+    document_facts(parameters)
     CHECKS[kind](parameters)

@@ -11,6 +11,9 @@
   every cell's text in full), and a ``<caption>`` becomes the table's caption. A plain 0…n-1 index column
   with no header is dropped, as the XLSX drops it;
 - ``image/png`` outputs become figures;
+- the title page of :meth:`hrpark_analysis.reports.document.Document.title_page` (its HTML classes) becomes a
+  :class:`TitlePage` (title, subtitle, issuing body, date, 示例数据 notice) and the 目录 placeholder after it a
+  :class:`Contents`, which the PDF and the Word document fill from the headings themselves;
 - a paragraph that is only a caption (``表3 …`` before a table, ``图2 …`` before or after a figure) is
   attached to that table or figure.
 
@@ -63,6 +66,22 @@ class Heading:
 
 
 @dataclass
+class TitlePage:
+    """The report's title page: what :meth:`~hrpark_analysis.reports.document.Document.title_page` showed."""
+
+    title: str
+    subtitle: str = ""
+    issuer: str = ""
+    date: str = ""  # as the title page writes it (2025年12月31日)
+    notice: str = ""  # the 示例数据 notice, when the report was built from the sample data
+
+
+@dataclass
+class Contents:
+    """Where the 目录 goes: the PDF and the Word document list the headings there."""
+
+
+@dataclass
 class Paragraph:
     runs: list[Run]
     style: str = "body"  # body | quote | bullet | output (a print() line)
@@ -109,7 +128,7 @@ class Figure:
     caption: str | None = None
 
 
-Block = Heading | Paragraph | Table | Figure
+Block = Heading | Paragraph | Table | Figure | TitlePage | Contents
 
 
 @dataclass
@@ -125,14 +144,17 @@ class Section:
 
 
 def sections(blocks: list[Block]) -> list[Section]:
-    """Blocks split before each heading of level 1 or 2; landscape as a whole if one of its tables is.
+    """Blocks split before each heading of level 1 or 2 and before the title page and the 目录 (each a
+    portrait section of its own); landscape as a whole if one of its tables is.
 
     The PDF and the Word document set a landscape section on landscape pages, heading and text included, so
     a wide table never leaves a nearly empty portrait page before it.
     """
     result: list[Section] = []
     for block in blocks:
-        if not result or (isinstance(block, Heading) and block.level <= 2):
+        starts = isinstance(block, TitlePage | Contents) or (isinstance(block, Heading) and block.level <= 2)
+        after_front = bool(result) and any(isinstance(b, TitlePage | Contents) for b in result[-1].blocks)
+        if not result or starts or after_front:
             result.append(Section(False, []))
         result[-1].blocks.append(block)
         if isinstance(block, Table) and block.n_columns and table_layout(block).landscape:
@@ -461,8 +483,54 @@ def _table_from_html(parsed: dict) -> Table | None:
     return Table(header, body, caption)
 
 
+class _TitlePageParser(HTMLParser):
+    """The title page's facts by the class of the element holding each, and whether a 目录 place follows."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.known = fields  # class -> TitlePage field
+        self.values: dict[str, str] = {}
+        self.contents = False
+        self._open: list[str | None] = []  # the field of each open element (None: not a fact)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "nav" and "hrpark-toc" in classes:
+            self.contents = True
+        if tag not in ("br", "img", "hr", "meta", "link"):  # void elements never close
+            self._open.append(next((self.known[c] for c in classes if c in self.known), None))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and tag not in ("br", "img", "hr", "meta", "link"):
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        field = next((f for f in reversed(self._open) if f), None)
+        if field:
+            self.values[field] = self.values.get(field, "") + data
+
+
+def _title_page_blocks(html: str) -> list[Block] | None:
+    """The title page (and the 目录 place after it) if ``html`` is the title page output, else None."""
+    from hrpark_analysis.reports.document import TITLE_PAGE_CLASS, TITLE_PAGE_FIELDS, TOC_PLACEHOLDER
+
+    if f'class="{TITLE_PAGE_CLASS}"' not in html:
+        return None
+    parser = _TitlePageParser(TITLE_PAGE_FIELDS)
+    parser.feed(html)
+    parser.close()
+    values = {field: " ".join(text.split()) for field, text in parser.values.items()}
+    blocks: list[Block] = [TitlePage(**values)] if values.get("title") else []
+    if parser.contents or TOC_PLACEHOLDER in html:
+        blocks.append(Contents())
+    return blocks
+
+
 def html_blocks(html: str) -> list[Block]:
-    """The tables of an HTML output (text around them as paragraphs)."""
+    """The tables of an HTML output (text around them as paragraphs); the title page as its own blocks."""
+    title_page = _title_page_blocks(html)
+    if title_page is not None:
+        return title_page
     parser = _TableParser()
     parser.feed(html)
     parser.close()
@@ -553,8 +621,22 @@ def read_blocks(notebook_path: str | Path) -> Document:
         elif cell["cell_type"] == "code":
             for output in cell.get("outputs", []):
                 blocks.extend(_output_blocks(output))
-    blocks = _attach_captions(blocks)
-    title = next(
+    blocks = _outline_levels(_attach_captions(blocks))
+    title = next((b.title for b in blocks if isinstance(b, TitlePage)), None) or next(
         (b.text for b in blocks if isinstance(b, Heading) and b.level == 1), Path(notebook_path).stem
     )
     return Document(title, blocks)
+
+
+def _outline_levels(blocks: list[Block]) -> list[Block]:
+    """Headings renumbered so that the report's sections are level 1 and their subsections level 2.
+
+    A report with a title page writes its sections as Markdown ``##`` (the page's ``<h1>`` is the title):
+    in the PDF's bookmarks and 目录 and as Word's Heading 1 they are the top level. The shallowest heading
+    becomes level 1, so a notebook that titles itself with ``#`` keeps its levels.
+    """
+    levels = [b.level for b in blocks if isinstance(b, Heading)]
+    shift = min(levels, default=1) - 1
+    if shift <= 0:
+        return blocks
+    return [Heading(b.level - shift, b.text) if isinstance(b, Heading) else b for b in blocks]

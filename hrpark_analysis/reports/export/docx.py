@@ -1,7 +1,10 @@
 """The executed notebook as a Word document (python-docx), to be edited in Word or WPS.
 
-The same :mod:`.blocks` as the PDF: headings in Word's own ``Heading 1/2/3`` styles (the navigation pane and
-a generated table of contents find them), paragraphs, figures with a ``Caption`` paragraph, and real tables
+The same :mod:`.blocks` as the PDF: a title page (the title in Word's ``Title`` style, the issuing body, the
+date, the 示例数据 notice), a 目录 that is Word's own TOC field (Word fills in its page numbers when the
+file opens; until then it lists the headings), the report's sections in ``Heading 1`` and their
+subsections in ``Heading 2`` (the navigation pane and the 目录 find them), paragraphs, figures with a
+``Caption`` paragraph, and real tables
 — header rows marked to repeat on every page, text left and numbers right, the widths and font size of
 :func:`.blocks.table_layout`; a section with a table too wide for portrait is a landscape section. A4 pages.
 Chinese runs use 宋体 (headings 黑体) through the East-Asian font slot, which Word and WPS both honour.
@@ -20,17 +23,23 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from hrpark_analysis.reports.export.blocks import (
+    Contents,
     Document,
     Figure,
     Heading,
     Paragraph,
     Table,
+    TitlePage,
     figure_width_pt,
     sections,
     table_layout,
 )
 from hrpark_analysis.reports.export.reproducible import normalize_zip
 
+TITLE_PT = 24  # 一号 is 26 pt: the title of a report, on its own page
+CONTENTS_DEPTH = 2  # the 目录 lists sections (Heading 1) and subsections (Heading 2)
+CONTENTS_INDENT_TWIPS = 420  # a subsection's entry is indented two characters of body text
+CONTENTS_NOTE = "注：目录页码在 Word 中打开文档时更新；如未更新，请右键单击目录并选择“更新域”。"
 BODY_FONT = "宋体"  # the East-Asian font of body text and tables (Word and WPS ship it)
 HEADING_FONT = "黑体"
 LATIN_FONT = "Arial"
@@ -74,6 +83,14 @@ def _styles(doc) -> None:
         style.font.color.rgb = RGBColor(0, 0, 0)
         style.font.bold = True
         _fonts(style.element, HEADING_FONT)
+    title = doc.styles["Title"]
+    title.font.size = Pt(TITLE_PT)
+    title.font.bold = True
+    title.font.color.rgb = RGBColor(0, 0, 0)
+    _fonts(title.element, HEADING_FONT)
+    ppr = title.element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):  # the template's blue rule under the title
+        ppr.remove(border)
     caption = doc.styles["Caption"]
     caption.font.size = Pt(10)
     caption.font.bold = True
@@ -93,8 +110,80 @@ def _page(section, landscape: bool) -> None:
         setattr(section, side, Mm(MARGIN_MM))
 
 
+def _title_page(doc, block: TitlePage) -> None:
+    """The title (Word's Title style), subtitle, issuing body and date, and the 示例数据 notice."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    def line(text: str, size: float, before: float, color: RGBColor | None = None, style: str | None = None):
+        par = _styled(doc, style)
+        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        par.paragraph_format.space_before = Pt(before)
+        run = par.add_run(text)
+        if style is None:
+            run.font.size = Pt(size)
+        if color is not None:
+            run.font.color.rgb = color
+        return par
+
+    # Spaced by hand, not centred by the section's vAlign: LibreOffice ignores that (and these add up to
+    # about 600 of the page's 728 pt, so the title page never runs onto a second page).
+    line(block.title, TITLE_PT, 140, style="Title")
+    if block.subtitle:
+        line(block.subtitle, 12, 6, RGBColor(0x46, 0x46, 0x46))
+    line(block.issuer, 15, 180)
+    line(block.date, 15, 6)
+    if block.notice:
+        line(block.notice, 10, 100, RGBColor(0xB7, 0x1C, 0x1C))
+
+
+def _contents(doc, headings: list[Heading]) -> None:
+    """目录: a TOC field over the Heading 1–2 paragraphs, which Word fills in with page numbers when the
+    document is opened (settings ``updateFields``). Until it is updated — and in an editor that does not
+    update fields on opening — the field shows the headings themselves, and a note says how to update it."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    heading = _styled(doc, "TOC Heading", "目录")  # outline level 9: not an entry of the 目录 itself
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    entries = [h for h in headings if h.level <= CONTENTS_DEPTH] or [Heading(1, "(打开文档时更新目录)")]
+    begin = (
+        '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> TOC \\o "1-{CONTENTS_DEPTH}" \\h \\z \\u </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    )
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    for i, entry in enumerate(entries):
+        indent = (entry.level - 1) * CONTENTS_INDENT_TWIPS
+        run = f'<w:r><w:t xml:space="preserve">{escape(entry.text)}</w:t></w:r>'
+        xml = (
+            f'<w:p xmlns:w="{W_NS}"><w:pPr><w:spacing w:before="0" w:after="60"/>'
+            f'<w:ind w:left="{indent}"/></w:pPr>{begin if i == 0 else ""}{run}'
+            f"{end if i == len(entries) - 1 else ''}</w:p>"
+        )
+        doc.element.body.find(qn("w:sectPr")).addprevious(parse_xml(xml))
+    note = _styled(doc, None, CONTENTS_NOTE)
+    note.paragraph_format.space_before = Pt(12)
+    for run in note.runs:
+        run.font.size = Pt(9)
+        run.font.color.rgb = RGBColor(0x61, 0x61, 0x61)
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = settings.makeelement(qn("w:updateFields"), {qn("w:val"): "true"})
+        # CT_Settings order: updateFields precedes hdrShapeDefaults, footnotePr, endnotePr and compat.
+        later = [qn(f"w:{tag}") for tag in ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat")]
+        following = next((child for child in settings if child.tag in later), None)
+        if following is not None:
+            following.addprevious(update)
+        else:
+            settings.append(update)
+
+
 STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5", "Heading 6", "Heading 7",
-          "Heading 8", "Heading 9", "Caption", "List Bullet", "Intense Quote")  # fmt: skip
+          "Heading 8", "Heading 9", "Caption", "List Bullet", "Intense Quote", "Title",
+          "TOC Heading")  # fmt: skip
 _STYLE_IDS: dict[str, str] = {}  # style name -> id in python-docx's default template, filled on first use
 
 
@@ -221,19 +310,28 @@ def write_docx(document: Document, path: str | Path, *, date: dt.datetime, autho
     props.comments = ""
     props.language = "zh-CN"
 
-    first = True
+    headings = [b for b in document.blocks if isinstance(b, Heading)]
+    current: bool | None = None  # the orientation of the page so far (None: no page yet)
+    front = False  # the section so far was the title page or the 目录: what follows starts a new page
     for section in sections(document.blocks):
         landscape = section.landscape
-        if first:
-            _page(doc.sections[0], landscape)
-            current = landscape
-            first = False
-        elif landscape or current:
+        if current is None:
+            word_section = doc.sections[0]
+        elif landscape or current or front:
             # A new page in the orientation of this section; portrait sections otherwise just follow on.
-            _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
-            current = landscape
+            word_section = doc.add_section(WD_SECTION.NEW_PAGE)
+        else:
+            word_section = None
+        if word_section is not None:
+            _page(word_section, landscape)
+        current = landscape
+        front = any(isinstance(b, TitlePage | Contents) for b in section.blocks)
         for block in section.blocks:
-            if isinstance(block, Heading):
+            if isinstance(block, TitlePage):
+                _title_page(doc, block)
+            elif isinstance(block, Contents):
+                _contents(doc, headings)
+            elif isinstance(block, Heading):
                 _styled(doc, f"Heading {min(max(block.level, 1), 9)}", block.text)
             elif isinstance(block, Paragraph):
                 _paragraph(doc, block)

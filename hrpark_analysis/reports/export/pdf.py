@@ -5,7 +5,9 @@ The ``typst`` package from PyPI bundles the Typst compiler, and ``mplfonts`` shi
 ignored, so every machine typesets with the same font and the same bytes come out.
 
 The document is the notebook's :mod:`.blocks` (the Word export reads the same blocks) serialised as JSON next
-to a fixed Typst template (:data:`TEMPLATE`): the template draws headings (they become the PDF's bookmarks),
+to a fixed Typst template (:data:`TEMPLATE`): the template draws the title page (title, subtitle, issuing
+body, date and the 示例数据 notice, on a page of its own), the 目录 (Typst's ``outline()`` of the sections
+and subsections, with page numbers counted from 摘要), headings (they become the PDF's bookmarks),
 paragraphs, figures and tables, and treats every string from the report as text, never as Typst markup.
 Tables follow :func:`.blocks.table_layout`: portrait when they fit, else on a landscape page at a smaller
 size, with header rows repeated on every page and long cells wrapped (nothing is cut). The document date is
@@ -17,15 +19,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 from hrpark_analysis.reports.export.blocks import (
     Block,
+    Contents,
     Document,
     Figure,
     Heading,
     Paragraph,
     Table,
+    TitlePage,
     figure_width_pt,
     sections,
     table_layout,
@@ -45,10 +50,9 @@ TEMPLATE = r"""
 #set text(font: data.font, size: 10.5pt, lang: "zh", region: "cn")
 #set par(leading: 0.75em, spacing: 0.9em)
 #show heading: set block(above: 1.4em, below: 0.8em)
-#show heading.where(level: 1): set text(size: 17pt)
-#show heading.where(level: 1): set align(center)
-#show heading.where(level: 2): set text(size: 14pt)
-#show heading.where(level: 3): set text(size: 12pt)
+#show heading.where(level: 1): set text(size: 16pt)
+#show heading.where(level: 2): set text(size: 13pt)
+#show heading.where(level: 3): set text(size: 11.5pt)
 // The shipped CJK font has one weight: bold is drawn by stroking the glyphs' outlines.
 #let bold(body) = text(stroke: 0.028em + black, body)
 #show strong: it => bold(it.body)
@@ -82,8 +86,45 @@ TEMPLATE = r"""
   })
 }
 
+// The title page: a page of its own without a page number (nor has the 目录: the report counts from 摘要).
+#let title-page(t) = page(numbering: none, {
+  set align(center)
+  set par(justify: false, leading: 0.9em)
+  v(16%)
+  block(width: 100%, text(size: 24pt, bold(t.title)))
+  if t.subtitle != "" {
+    v(1.6em)
+    block(width: 86%, text(size: 12pt, fill: luma(70), t.subtitle))
+  }
+  v(1fr)
+  text(size: 15pt, t.issuer)
+  v(0.7em)
+  text(size: 15pt, t.date)
+  v(10%)
+  if t.notice != "" {
+    block(width: 86%, inset: 0.8em, stroke: 0.6pt + rgb("#b71c1c"),
+      align(left, text(size: 10pt, fill: rgb("#b71c1c"), t.notice)))
+  }
+  v(4%)
+})
+
+// The 目录: the headings of the sections and their subsections with their page numbers, on its own pages.
+#let contents() = {
+  page(numbering: none, {
+    align(center, text(size: 17pt, bold("目录")))
+    v(1em)
+    show outline.entry.where(level: 1): it => { v(0.35em); bold(it) }
+    outline(title: none, depth: 2, indent: 2em)
+  })
+  counter(page).update(1)
+}
+
 #let draw(b) = {
-  if b.kind == "heading" {
+  if b.kind == "title-page" {
+    title-page(b)
+  } else if b.kind == "contents" {
+    contents()
+  } else if b.kind == "heading" {
     heading(level: b.level, b.text)
   } else if b.kind == "paragraph" {
     if b.style == "quote" {
@@ -116,6 +157,10 @@ TEMPLATE = r"""
 
 def _block(block: Block, folder: Path, figures: list[str]) -> dict | None:
     """One block as the template's JSON; a figure's PNG is written into ``folder`` beside it."""
+    if isinstance(block, TitlePage):
+        return {"kind": "title-page", **asdict(block)}
+    if isinstance(block, Contents):
+        return {"kind": "contents"}
     if isinstance(block, Heading):
         return {"kind": "heading", "level": min(block.level, 6), "text": block.text}
     if isinstance(block, Paragraph):

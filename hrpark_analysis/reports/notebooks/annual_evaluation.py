@@ -31,8 +31,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from IPython.display import Markdown, display
-
 from hrpark_analysis import labels
 from hrpark_analysis.reports import annual
 from hrpark_analysis.reports import charts
@@ -64,9 +62,6 @@ def show(name: str):
     """Display a report table and hand it to the XLSX (one sheet per table)."""
     return publish_table(report.tables[name], name)
 
-
-if is_sample:
-    display(Markdown("> **示例数据**：本报告使用软件包自带的合成示例数据，园区名称与数字均为虚构，仅用于演示。"))
 
 # %%
 from hrpark_analysis.reports.document import Document

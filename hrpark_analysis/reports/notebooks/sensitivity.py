@@ -47,7 +47,6 @@ check_kernel("sensitivity", globals())  # the parameters above as hrpark report 
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import Markdown, display
 
 from hrpark_analysis.reports import charts
 from hrpark_analysis.reports import sensitivity as sr
@@ -91,9 +90,6 @@ def show(name: str):
     table = publish_table(report.tables[name], name)
     return table.apply(lambda col: col.astype(object).where(col.notna(), "—") if col.isna().any() else col)
 
-
-if is_sample:
-    display(Markdown("> **示例数据**：本报告使用软件包自带的合成示例数据，园区名称与数字均为虚构，仅用于演示。"))
 
 # %%
 from hrpark_analysis.reports.document import Document
