@@ -88,3 +88,24 @@ def check_xlsx(path: Path, title: str) -> openpyxl.Workbook:
                 if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
                     assert cell.number_format != "General", f"{sheet.title}!{cell.coordinate} is General"
     return book
+
+
+def check_reproduces(folder: Path, repo: Path, monkeypatch, capsys) -> None:
+    """Issue 11: `hrpark report verify` re-runs the report from its manifest (from ``repo``, where it was run,
+    so that its params file's relative path means the same) and finds every file byte-identical."""
+    from hrpark_analysis.cli import main
+
+    monkeypatch.chdir(repo)
+    code = main(["report", "verify", str(folder)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "可以复现" in out and "不一致" not in out
+
+
+def check_sections_in_documents(headings_of, stem: Path, sections) -> None:
+    """Issue 10: the PDF's bookmarks and the Word file's headings hold every section of the report (a heading
+    may go on after the section's name: 三、认定成本(第十一条…))."""
+    bookmarks, headings = headings_of(stem)
+    for section in sections:
+        assert any(title.startswith(section) for title in bookmarks), section
+        assert any(heading.startswith(section) for heading in headings), section

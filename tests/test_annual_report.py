@@ -14,7 +14,7 @@ import nbformat
 import openpyxl
 import pandas as pd
 import pytest
-from report_checks import check_html, check_xlsx
+from report_checks import check_html, check_reproduces, check_xlsx
 
 from hrpark_analysis.cli import main
 from hrpark_analysis.engine import ledger
@@ -442,8 +442,4 @@ def test_docx_numbers_are_right_aligned_and_text_left(report):
 
 def test_a_second_run_gives_the_same_bytes_in_every_file(report, monkeypatch, capsys):
     """Issue 11: `hrpark report verify` re-runs the report from its manifest and compares every file."""
-    monkeypatch.chdir(REPO)  # where the report was run from: its params file's path is relative to it
-    code = main(["report", "verify", str(report)])
-    out = capsys.readouterr().out
-    assert code == 0, out
-    assert "可以复现" in out and "不一致" not in out
+    check_reproduces(report, REPO, monkeypatch, capsys)
