@@ -132,6 +132,10 @@ def execute_notebook(
                     f"--IPKernelApp.exec_lines={KERNEL_STARTUP}",
                 ],
                 execution_timeout=timeout,
+                # Every cell's reply and outputs are in by now, and the kernel keeps nothing worth a clean
+                # exit (its history is in memory, its tables were written and closed by publish_table): a
+                # graceful shutdown only waits about a second for a pandas/matplotlib interpreter to finalize.
+                shutdown_kernel="immediate",
             )
     except PapermillExecutionError as exc:
         message = _ANSI.sub("", str(exc.evalue)).strip()
