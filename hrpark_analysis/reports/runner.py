@@ -59,6 +59,7 @@ from hrpark_analysis.io.publish import (
     writing,
 )
 from hrpark_analysis.reports.execute import (
+    defer_iri_grammar,
     environment,
     execute_notebook,
     scrub_notebook,
@@ -99,12 +100,17 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | Non
     progress.say(f"执行笔记本 {plan.notebook.name}…")
     # This process mostly waits while the kernel runs: meanwhile a thread readies the exporters (nbconvert's
     # import and templates, python-docx), which would otherwise come after the kernel, one after another.
+    defer_iri_grammar()  # before either thread imports jsonschema (through papermill or nbconvert)
     warm = threading.Thread(target=_prepare_exports, name="hrpark-prepare-exports", daemon=True)
     warm.start()
-    with echo_notebook(tmp, progress) as progress_env, environment(**progress_env):
-        execute_notebook(plan.notebook, executed, plan.parameters, progress_bar=progress.bar, timeout=timeout)
+    try:
+        with echo_notebook(tmp, progress) as progress_env, environment(**progress_env):
+            execute_notebook(
+                plan.notebook, executed, plan.parameters, progress_bar=progress.bar, timeout=timeout
+            )
+    finally:
+        warm.join()
     scrub_notebook(executed, plan.notebook.name)
-    warm.join()
 
     progress.say("导出 HTML、PDF 与 Word…")
     # Typst typesets the PDF without holding the GIL: it runs beside nbconvert's HTML export and the XLSX,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import threading
 from pathlib import Path
 
 # The lab template with every block that loads a script from a CDN emptied: require.js is only needed by
@@ -83,6 +84,9 @@ table.hrpark-table.hrpark-wide { font-size: 11px; }
 """
 
 
+_EXPORTER_LOCK = threading.Lock()  # the one exporter renders one page at a time (runs may share a process)
+
+
 @functools.lru_cache(maxsize=1)
 def _html_exporter():
     # nbconvert and jinja2 are imported here, not at module level: every report notebook imports this
@@ -118,7 +122,8 @@ def to_html(notebook_path: str | Path) -> str:
         "metadata": {"name": notebook_path.stem, "path": str(notebook_path.parent)},
         "hrpark_css": STYLESHEET,
     }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    with _EXPORTER_LOCK:
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
     return fill_toc(body)
 
 
@@ -130,7 +135,8 @@ def prepare_html() -> None:
     import nbformat
 
     resources = {"metadata": {"name": "prepare", "path": "."}, "hrpark_css": STYLESHEET}
-    _html_exporter().from_notebook_node(nbformat.v4.new_notebook(), resources=resources)
+    with _EXPORTER_LOCK:
+        _html_exporter().from_notebook_node(nbformat.v4.new_notebook(), resources=resources)
 
 
 def report_title(nb) -> str | None:
