@@ -17,11 +17,15 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.util
 import logging
 import os
 import re
 import signal
+import sys
 import threading
+import types
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -75,6 +79,35 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def defer_iri_grammar() -> None:
+    """Let jsonschema import without building rfc3987-syntax's IRI grammar; build it on first use instead.
+
+    papermill and nbconvert import nbformat, nbformat imports jsonschema, and jsonschema (with the
+    ``format-nongpl`` extra that jupyter-events asks for) imports ``rfc3987_syntax.is_valid_syntax`` to check
+    the ``iri`` formats — and that module compiles an Earley grammar at import: about a second of the report
+    run, in a process that never checks a format (nbformat validates without a format checker). The stand-in
+    module put in its place loads the real one the first time anything in it is used, so a format check that
+    does happen gives the same answer. Called before the first import of jsonschema; otherwise a no-op.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    spec = importlib.util.find_spec("rfc3987_syntax")
+    if spec is None or spec.submodule_search_locations is None:
+        return
+
+    def real() -> types.ModuleType:
+        return importlib.import_module("rfc3987_syntax.syntax_helpers")  # the package's whole namespace
+
+    def is_valid_syntax(term: str, value: str) -> bool:
+        return bool(real().is_valid_syntax(term, value))
+
+    stand_in = types.ModuleType("rfc3987_syntax")
+    stand_in.__path__ = list(spec.submodule_search_locations)  # so that its submodules import as usual
+    stand_in.is_valid_syntax = is_valid_syntax  # type: ignore[attr-defined]  # what jsonschema imports
+    stand_in.__getattr__ = lambda name: getattr(real(), name)  # type: ignore[method-assign]  # the rest
+    sys.modules["rfc3987_syntax"] = stand_in
+
+
 class _DropParameterInference(logging.Filter):
     """Drops papermill's warnings about parameters: ``params.plan_report`` has already checked them properly."""
 
@@ -111,6 +144,7 @@ def execute_notebook(
     ``timeout`` bounds each cell in seconds (None: no bound): a cell that hangs on an input stops the run
     with a ReportError instead of holding the report's lock forever.
     """
+    defer_iri_grammar()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -132,6 +166,10 @@ def execute_notebook(
                     f"--IPKernelApp.exec_lines={KERNEL_STARTUP}",
                 ],
                 execution_timeout=timeout,
+                # Every cell's reply and outputs are in by now, and the kernel keeps nothing worth a clean
+                # exit (its history is in memory, its tables were written and closed by publish_table): a
+                # graceful shutdown only waits about a second for a pandas/matplotlib interpreter to finalize.
+                shutdown_kernel="immediate",
             )
     except PapermillExecutionError as exc:
         message = _ANSI.sub("", str(exc.evalue)).strip()

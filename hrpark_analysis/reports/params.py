@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -137,15 +138,22 @@ def _default_types(default: Any) -> tuple[tuple[type, ...] | None, bool]:
 
 
 def _parameters_source(notebook: Path) -> str:
-    import nbformat
-
+    # A version-4 notebook is read as plain JSON: importing nbformat costs the kernel about a second (jsonschema
+    # builds an IRI grammar at import), and every report notebook's second cell calls check_kernel. Any other
+    # version goes through nbformat, which upgrades it.
     try:
-        nb = nbformat.read(notebook, as_version=4)
-    except Exception as exc:  # nbformat raises several unrelated types for an unreadable file
+        nb = json.loads(notebook.read_text("utf-8"))
+        if nb.get("nbformat") != 4:
+            import nbformat
+
+            nb = nbformat.read(notebook, as_version=4)
+        cells = list(nb["cells"])
+    except Exception as exc:  # unreadable, not JSON, not a notebook: several unrelated types
         raise ReportError(f"无法读取报告笔记本 {notebook}: {exc}") from exc
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            return cell.source
+    for cell in cells:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return source if isinstance(source, str) else "".join(source)  # v4 JSON: a string or its lines
     raise ReportError(f"笔记本 {notebook.name} 没有标记为 parameters 的参数单元")
 
 

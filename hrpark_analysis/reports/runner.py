@@ -40,8 +40,10 @@ Safety for unattended runs (the mechanics are :mod:`hrpark_analysis.io.publish`)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,7 @@ from hrpark_analysis.io.publish import (
     writing,
 )
 from hrpark_analysis.reports.execute import (
+    defer_iri_grammar,
     environment,
     execute_notebook,
     scrub_notebook,
@@ -77,6 +80,16 @@ LOCK_TIMEOUT = 5.0
 EXECUTION_TIMEOUT = 3600.0
 
 
+def _prepare_exports() -> None:
+    """Import and compile what the exports need; any failure is left for the export itself to report."""
+    with contextlib.suppress(Exception):
+        import docx  # noqa: F401  # python-docx: the Word document
+
+        from hrpark_analysis.reports.export.html import prepare_html
+
+        prepare_html()
+
+
 def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | None) -> None:
     """Execute the notebook into ``tmp`` and write everything else the finished folder holds."""
     from hrpark_analysis.reports import export
@@ -85,20 +98,30 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | Non
     stem = plan.notebook.stem
     executed = tmp / f"{stem}.ipynb"
     progress.say(f"执行笔记本 {plan.notebook.name}…")
-    with echo_notebook(tmp, progress) as progress_env, environment(**progress_env):
-        execute_notebook(plan.notebook, executed, plan.parameters, progress_bar=progress.bar, timeout=timeout)
+    # This process mostly waits while the kernel runs: meanwhile a thread readies the exporters (nbconvert's
+    # import and templates, python-docx), which would otherwise come after the kernel, one after another.
+    defer_iri_grammar()  # before either thread imports jsonschema (through papermill or nbconvert)
+    warm = threading.Thread(target=_prepare_exports, name="hrpark-prepare-exports", daemon=True)
+    warm.start()
+    try:
+        with echo_notebook(tmp, progress) as progress_env, environment(**progress_env):
+            execute_notebook(
+                plan.notebook, executed, plan.parameters, progress_bar=progress.bar, timeout=timeout
+            )
+    finally:
+        warm.join()
     scrub_notebook(executed, plan.notebook.name)
 
     progress.say("导出 HTML、PDF 与 Word…")
-    # Typst typesets the PDF without holding the GIL: it runs beside nbconvert's HTML export, not after it.
+    # Typst typesets the PDF without holding the GIL: it runs beside nbconvert's HTML export and the XLSX,
+    # not after them.
     with ThreadPoolExecutor(max_workers=1) as pool:
         documents = pool.submit(export.write_documents, executed, tmp / stem, plan.effective)
         (tmp / f"{stem}.html").write_text(export.to_html(executed), "utf-8")
+        progress.say("导出 XLSX…")
+        tables = export.published_tables(tmp)
+        sheets = export.write_xlsx(tables, tmp / f"{stem}.xlsx")
         documents.result()
-
-    progress.say("导出 XLSX…")
-    tables = export.published_tables(tmp)
-    sheets = export.write_xlsx(tables, tmp / f"{stem}.xlsx")
     shutil.rmtree(tmp / export.TABLES_DIR, ignore_errors=True)
 
     # Every zip-based office file (XLSX, DOCX) gets the report's date instead of its save time: same bytes.

@@ -9,8 +9,10 @@ itself: it shows data through ``reports.document`` (which escapes every value) o
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import threading
 from pathlib import Path
 
 # The lab template with every block that loads a script from a CDN emptied: require.js is only needed by
@@ -82,9 +84,14 @@ table.hrpark-table.hrpark-wide { font-size: 11px; }
 """
 
 
+_EXPORTER_LOCK = threading.Lock()  # the one exporter renders one page at a time (runs may share a process)
+
+
+@functools.lru_cache(maxsize=1)
 def _html_exporter():
     # nbconvert and jinja2 are imported here, not at module level: every report notebook imports this
-    # module for publish_table, and nbconvert alone costs over a second of kernel start-up.
+    # module for publish_table, and nbconvert alone costs over a second of kernel start-up. One exporter per
+    # process (nbconvert's own command line reuses one for many notebooks): its templates compile once.
     import jinja2
     from nbconvert import HTMLExporter
 
@@ -115,8 +122,21 @@ def to_html(notebook_path: str | Path) -> str:
         "metadata": {"name": notebook_path.stem, "path": str(notebook_path.parent)},
         "hrpark_css": STYLESHEET,
     }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    with _EXPORTER_LOCK:
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
     return fill_toc(body)
+
+
+def prepare_html() -> None:
+    """Import nbconvert and compile the page's templates now, so that :func:`to_html` does only the page.
+
+    The runner calls it in a thread while the report's kernel runs (its own process waits then).
+    """
+    import nbformat
+
+    resources = {"metadata": {"name": "prepare", "path": "."}, "hrpark_css": STYLESHEET}
+    with _EXPORTER_LOCK:
+        _html_exporter().from_notebook_node(nbformat.v4.new_notebook(), resources=resources)
 
 
 def report_title(nb) -> str | None:
