@@ -190,7 +190,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _hand_back(args: argparse.Namespace, exc: InputError) -> None:
     """``--errors FILE``: the full list of problems (and, in XLSX, the offending rows) for the district."""
     from hrpark_analysis import labels
-    from hrpark_analysis.io.problems import write_errors
+    from hrpark_analysis.io.handback import write_errors
 
     errors = exc.errors if isinstance(exc, InputErrors) else [exc]
     path = write_errors(errors, args.errors, force=getattr(args, "force", False))

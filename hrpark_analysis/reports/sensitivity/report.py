@@ -237,6 +237,6 @@ def build(
 
 
 def _sha256(path: str | Path) -> str:
-    from hrpark_analysis.reports.runner import sha256_file
+    from hrpark_analysis.reports.manifest import sha256_file
 
     return sha256_file(Path(path))
