@@ -1,4 +1,4 @@
-"""A parameter nothing reads is a bug (as Tax-Calculator's test_function_args_usage says of its policy).
+"""A parameter nothing reads is a bug, in the policy file and in the sheet (as Tax-Calculator's test_function_args_usage says of its policy).
 
 Every entry of the shipped policy file must be taken by some rule: either a rule function has a keyword
 argument named after it (the rules take ``**policy.section(...)``), or the code reads it by its full dotted key.
@@ -18,6 +18,7 @@ import pytest
 import hrpark_analysis
 import hrpark_analysis.rules
 from hrpark_analysis.law.policy import load_policy
+from hrpark_analysis.law.sheet import load_sheet
 
 PACKAGE = Path(hrpark_analysis.__file__).parent
 
@@ -66,3 +67,12 @@ def test_every_policy_parameter_is_read_by_some_rule(key):
 
 def test_the_check_itself_catches_an_unread_parameter():
     assert not _read("grading.a_parameter_nobody_reads")
+
+
+SHEET_SETTINGS = sorted(load_sheet(total_points=100).settings)
+
+
+@pytest.mark.parametrize("key", SHEET_SETTINGS)
+def test_every_setting_of_the_sheet_is_read(key):
+    # the sheet's settings are read by name: sheet.setting("rating_aggregate")
+    assert f'setting("{key}")' in CODE, f"sheet setting {key}: no code reads it"
