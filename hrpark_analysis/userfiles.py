@@ -21,6 +21,7 @@ It sits below ``law`` (it imports only ``errors``), so every layer may use it.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -249,3 +250,9 @@ def check_xlsx(path: str | Path) -> Path:
     except OSError as exc:
         raise InputError(f"无法读取 Excel 文件: {exc}", file=path) from None
     return path
+
+
+def sha256(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes (the manifest, the reports' 数据文件 tables and ``hrpark report verify``)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -9,7 +9,6 @@ states the reform's numbers, never the 2021 text's next to them.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hrpark_analysis import __version__, labels
+from hrpark_analysis import __version__, labels, userfiles
 from hrpark_analysis.engine import ledger
 from hrpark_analysis.law import text
 from hrpark_analysis.law.policy import Policy
@@ -106,12 +105,9 @@ class AnnualReport:
     graded: pd.DataFrame = field(default_factory=pd.DataFrame)  # this year's parks: scores, grades, payments
 
 
-def sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def data_files_table(files) -> pd.DataFrame:
+    """附录 数据文件: each input file's name and sha256, as every report lists them."""
+    return pd.DataFrame([{"文件": Path(f).name, "SHA-256": userfiles.sha256(f)} for f in files])
 
 
 def _zh(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
@@ -263,7 +259,7 @@ def build(
     tables["规则与条款"] = rules_table(policy)
     tables["假设"] = _zh(policy.assumptions()[["key", "value", "description", "reference", "reason"]])
     if files:
-        tables["数据文件"] = pd.DataFrame([{"文件": Path(f).name, "SHA-256": sha256(f)} for f in files])
+        tables["数据文件"] = data_files_table(files)
     tables["版本与参数"] = pd.DataFrame(
         # Only this package's version: the other versions vary by machine and are in the report's
         # manifest.json, so the committed notebook stays an nbval baseline.

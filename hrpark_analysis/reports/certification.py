@@ -17,7 +17,7 @@ import pandas as pd
 from hrpark_analysis import __version__, labels
 from hrpark_analysis.engine import certification, ledger
 from hrpark_analysis.law.policy import Policy
-from hrpark_analysis.reports.annual import _number, _years, sha256
+from hrpark_analysis.reports.annual import _number, _years, data_files_table
 from hrpark_analysis.rules import eligibility
 
 QUANTITATIVE = [name for name, _, _ in eligibility.QUANTITATIVE]
@@ -166,7 +166,7 @@ def build(
     tables["规则与条款"] = rules_table(policy)
     tables["假设"] = _zh(policy.assumptions()[["key", "value", "description", "reference", "reason"]])
     if files:
-        tables["数据文件"] = pd.DataFrame([{"文件": Path(f).name, "SHA-256": sha256(f)} for f in files])
+        tables["数据文件"] = data_files_table(files)
     tables["版本与参数"] = pd.DataFrame(
         [{"项目": "hrpark_analysis", "取值": __version__},
          *({"项目": f"参数 {k}", "取值": str(v)} for k, v in (parameters or {}).items())]

@@ -27,7 +27,7 @@ from hrpark_analysis import labels
 from hrpark_analysis.reports import dates
 from hrpark_analysis.reports.captions import FIGURE, TABLE, Captions
 from hrpark_analysis.reports.export.tables import publish_table
-from hrpark_analysis.reports.formatting import ColumnFormat, column_formats, shown_frame
+from hrpark_analysis.reports.formatting import ColumnFormat, column_formats, display_width, shown_frame
 
 TITLE_METADATA = "hrpark"  # display metadata key: {"title": …} tells the HTML export the page title
 TOC_PLACEHOLDER = '<nav class="hrpark-toc"></nav>'  # filled with the headings by export.html
@@ -49,11 +49,6 @@ WRAP_AT = 24  # text columns with longer values wrap (with a minimum width) inst
 DEFAULT_ISSUER = "重庆市人力资源和社会保障局"
 
 
-def _width(text: str) -> int:
-    # CJK characters take two columns of a monospace grid; enough to tell short cells from long ones.
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
 def table_html(
     df: pd.DataFrame,
     caption: str | None = None,
@@ -69,7 +64,7 @@ def table_html(
         index=range(len(frame)),
     )
     shown.columns = range(len(specs))
-    longest_cells = [max((_width(v) for v in shown.iloc[:, i]), default=0) for i in range(len(specs))]
+    longest_cells = [max((display_width(v) for v in shown.iloc[:, i]), default=0) for i in range(len(specs))]
     styler = shown.style.hide(axis="index")
     styler = styler.relabel_index([html.escape(str(c)) for c in frame.columns], axis=1)
     styler.set_uuid(table_id)

@@ -27,7 +27,7 @@ import pandas as pd
 from hrpark_analysis import __version__, labels
 from hrpark_analysis.engine import forecast as fc
 from hrpark_analysis.law.policy import Policy
-from hrpark_analysis.reports.annual import rule_values, sha256
+from hrpark_analysis.reports.annual import data_files_table, rule_values
 
 STATS = {"mean": "均值", "p5": "P5", "p50": "P50", "p95": "P95"}
 
@@ -321,7 +321,7 @@ def build(
         columns=labels.COLUMN
     )
     if files:
-        tables["数据文件"] = pd.DataFrame([{"文件": Path(f).name, "SHA-256": sha256(f)} for f in files])
+        tables["数据文件"] = data_files_table(files)
     tables["版本与参数"] = pd.DataFrame(
         # Only this package's version: the others vary by machine and are in the report's manifest.json.
         [{"项目": "hrpark_analysis", "取值": __version__},

@@ -228,3 +228,9 @@ def shown_frame(df: pd.DataFrame) -> pd.DataFrame:
     frame = df.reset_index(drop=unnamed)
     frame.columns = [flat_label(c) for c in frame.columns]
     return frame
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a monospace grid: CJK and full-width characters count double (table widths on
+    the page and in the workbook)."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)

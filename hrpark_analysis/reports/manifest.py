@@ -39,6 +39,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hrpark_analysis import userfiles
 from hrpark_analysis.io.publish import OWNER_MARKER, shown_path
 from hrpark_analysis.reports.execute import KERNEL_NAME
 from hrpark_analysis.reports.params import ReportPlan, is_path_parameter
@@ -88,12 +89,8 @@ BUNDLED_INPUTS: dict[str, Callable[[], Path]] = {
 
 
 def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """Hex sha256 of a file's bytes (:func:`hrpark_analysis.userfiles.sha256`)."""
+    return userfiles.sha256(path)
 
 
 def _package_relative(path: Path) -> str | None:

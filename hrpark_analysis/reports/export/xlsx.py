@@ -20,7 +20,13 @@ from openpyxl.utils import get_column_letter
 
 from hrpark_analysis import labels
 from hrpark_analysis.io.tables import safe_text
-from hrpark_analysis.reports.formatting import ColumnFormat, column_formats, number_cells_format, shown_frame
+from hrpark_analysis.reports.formatting import (
+    ColumnFormat,
+    column_formats,
+    display_width,
+    number_cells_format,
+    shown_frame,
+)
 
 SHEET_MAX = 31  # Excel's limit on sheet name length
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -92,17 +98,12 @@ _TEXT = Alignment(horizontal="left", vertical="top", indent=1)
 _NUMBER = Alignment(vertical="top")
 
 
-def _text_width(text: str) -> int:
-    """Display width: CJK (and full-width) characters count double."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
 def _widths(frame: pd.DataFrame, specs: list[ColumnFormat]) -> list[float]:
     """Column widths from the content as shown (header words wrap, so a long header counts less)."""
     widths = []
     for i, spec in enumerate(specs):
-        cells = [_text_width(spec.text(v)) for v in frame.iloc[:, i]]
-        header = _text_width(str(frame.columns[i]))
+        cells = [display_width(spec.text(v)) for v in frame.iloc[:, i]]
+        header = display_width(str(frame.columns[i]))
         content = max(cells, default=0)
         # a header wraps (bold, wrap_text), so a long one adds lines, not width: at most HEADER_WIDTH columns
         widths.append(min(max(content, min(header, HEADER_WIDTH), 6) + 2, MAX_WIDTH))
@@ -125,7 +126,7 @@ def _write_table(sheet, frame: pd.DataFrame, title: str | None, formats: dict | 
         sheet.append([_cell(v) for v in row])
     widths = _widths(frame, specs)
     n_rows = len(frame)
-    lines = max((math.ceil(_text_width(str(c)) / max(w - 2, 1)) for c, w in zip(frame.columns, widths, strict=True)),
+    lines = max((math.ceil(display_width(str(c)) / max(w - 2, 1)) for c, w in zip(frame.columns, widths, strict=True)),
                 default=1)  # fmt: skip
     sheet.row_dimensions[top].height = LINE_HEIGHT * min(max(lines, 1), 8)
     for idx, (spec, width) in enumerate(zip(specs, widths, strict=True), start=1):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from hrpark_analysis.engine import sensitivity
 from hrpark_analysis.engine.dataset import Dataset
 from hrpark_analysis.errors import ParameterError
 from hrpark_analysis.law.policy import Policy
+from hrpark_analysis.reports.annual import data_files_table
 from hrpark_analysis.reports.sensitivity.tables import (
     check_settings,
     grid_matrix,
@@ -223,7 +223,7 @@ def build(
         )
     )
     tables["Sobol指数"] = zh(sobol)
-    tables["数据文件"] = pd.DataFrame([{"文件": Path(f).name, "SHA-256": _sha256(f)} for f in dataset.files])
+    tables["数据文件"] = data_files_table(dataset.files)
     tables["版本与参数"] = pd.DataFrame(
         # Only this package's version: other versions vary by machine and are in the report's manifest.json,
         # so the committed notebook stays an nbval baseline.
@@ -234,9 +234,3 @@ def build(
         year=year, inputs=x, grading=grading, names=names, summary=summary, tables=tables, sweep=sweep,
         readings=one_at_a_time, monte_carlo=mc, sobol=sobol,
     )  # fmt: skip
-
-
-def _sha256(path: str | Path) -> str:
-    from hrpark_analysis.reports.manifest import sha256_file
-
-    return sha256_file(Path(path))
