@@ -16,7 +16,8 @@ import nbformat
 import pytest
 
 from hrpark_analysis.cli import main
-from hrpark_analysis.reports.params import NOTEBOOK_DIR, NOTEBOOKS, notebook_parameters
+from hrpark_analysis.reports.declared import notebook_parameters
+from hrpark_analysis.reports.params import NOTEBOOK_DIR, NOTEBOOKS
 
 PAPERMILL = [sys.executable, "-m", "papermill"]
 

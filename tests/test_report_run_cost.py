@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hrpark_analysis.errors import ReportError
-from hrpark_analysis.reports.params import notebook_parameters
+from hrpark_analysis.reports.declared import notebook_parameters
 
 
 def _notebook(path: Path, source: str | list[str], version: int = 4) -> Path:

@@ -24,7 +24,8 @@ import openpyxl
 import pytest
 
 from hrpark_analysis.errors import InputError, OutputExistsError, ParameterError, ReportError
-from hrpark_analysis.reports.params import _annotation_types, plan_report, report_key
+from hrpark_analysis.reports.declared import _annotation_types
+from hrpark_analysis.reports.params import plan_report, report_key
 from hrpark_analysis.reports.runner import run_report
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

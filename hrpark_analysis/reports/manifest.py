@@ -41,8 +41,9 @@ from typing import TYPE_CHECKING, Any
 
 from hrpark_analysis import userfiles
 from hrpark_analysis.io.publish import OWNER_MARKER, shown_path
+from hrpark_analysis.reports.declared import is_path_parameter
 from hrpark_analysis.reports.execute import KERNEL_NAME
-from hrpark_analysis.reports.params import ReportPlan, is_path_parameter
+from hrpark_analysis.reports.params import ReportPlan
 
 if TYPE_CHECKING:
     import pandas as pd
