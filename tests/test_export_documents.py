@@ -1,4 +1,4 @@
-"""The PDF and Word export's reading of a notebook (reports/export/blocks.py), checked on small hand-made inputs.
+"""The PDF and Word export's reading of a notebook (reports/export/*blocks.py, layout.py), on hand-made inputs.
 
 The end-to-end checks of real reports' PDF and DOCX files are in test_annual_report.py and
 test_report_runner.py; these cover what a notebook may display (Styler tables with captions and hidden
@@ -14,9 +14,6 @@ import pandas as pd
 import pytest
 
 from hrpark_analysis.reports.export.blocks import (
-    LANDSCAPE_WIDTH_PT,
-    PORTRAIT_WIDTH_PT,
-    TABLE_FONT_PT,
     Contents,
     Document,
     Figure,
@@ -25,11 +22,16 @@ from hrpark_analysis.reports.export.blocks import (
     Run,
     Table,
     TitlePage,
-    html_blocks,
-    markdown_blocks,
-    read_blocks,
+)
+from hrpark_analysis.reports.export.html_blocks import html_blocks
+from hrpark_analysis.reports.export.layout import (
+    LANDSCAPE_WIDTH_PT,
+    PORTRAIT_WIDTH_PT,
+    TABLE_FONT_PT,
     table_layout,
 )
+from hrpark_analysis.reports.export.markdown_blocks import markdown_blocks
+from hrpark_analysis.reports.export.notebook_blocks import read_blocks
 
 DATE = dt.datetime(2025, 12, 31, tzinfo=dt.UTC)
 

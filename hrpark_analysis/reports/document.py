@@ -31,8 +31,8 @@ from hrpark_analysis.reports.formatting import ColumnFormat, column_formats, dis
 
 TITLE_METADATA = "hrpark"  # display metadata key: {"title": …} tells the HTML export the page title
 TOC_PLACEHOLDER = '<nav class="hrpark-toc"></nav>'  # filled with the headings by export.html
-# The title page's markup is read back by export.blocks (for the PDF and the Word title page): the class of
-# the page, and the class of each fact on it by the field of export.blocks.TitlePage it fills.
+# The title page's markup is read back by export.html_blocks (for the PDF and the Word title page): the class
+# of the page, and the class of each fact on it by the field of export.blocks.TitlePage it fills.
 TITLE_PAGE_CLASS = "hrpark-title-page"
 TITLE_PAGE_FIELDS = {
     "hrpark-title": "title",

@@ -1,10 +1,10 @@
 """A report's PDF and Word documents, from one reading of the executed notebook (no second kernel).
 
-:func:`write_documents` reads the executed notebook once into :mod:`.blocks` and hands the same blocks to
-:mod:`.pdf` and :mod:`.docx`. Both carry the report's date from
-:func:`hrpark_analysis.reports.dates.document_datetime` — the ``report_date`` parameter if the notebook has
-one, else ``SOURCE_DATE_EPOCH``, else 31 December of the report's year — and the ``issuer`` parameter as
-author, so the same inputs give the same bytes.
+:func:`write_documents` reads the executed notebook once into :mod:`.blocks`
+(:func:`.notebook_blocks.read_blocks`) and hands the same blocks to :mod:`.pdf` and :mod:`.docx`. Both carry
+the report's date from :func:`hrpark_analysis.reports.dates.document_datetime` — the ``report_date``
+parameter if the notebook has one, else ``SOURCE_DATE_EPOCH``, else 31 December of the report's year — and
+the ``issuer`` parameter as author, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 from hrpark_analysis.errors import ReportError
 from hrpark_analysis.reports.dates import document_datetime
-from hrpark_analysis.reports.export.blocks import read_blocks
 from hrpark_analysis.reports.export.docx import write_docx
+from hrpark_analysis.reports.export.notebook_blocks import read_blocks
 from hrpark_analysis.reports.export.pdf import write_pdf
 
 # The parameter that names a report's year, in order of precedence: the evaluated or round year

@@ -6,7 +6,7 @@ file opens; until then it lists the headings), the report's sections in ``Headin
 subsections in ``Heading 2`` (the navigation pane and the 目录 find them), paragraphs, figures with a
 ``Caption`` paragraph, and real tables
 — header rows marked to repeat on every page, text left and numbers right, the widths and font size of
-:func:`.blocks.table_layout`; a section with a table too wide for portrait is a landscape section. A4 pages.
+:func:`.layout.table_layout`; a section with a table too wide for portrait is a landscape section. A4 pages.
 Chinese runs use 宋体 (headings 黑体) through the East-Asian font slot, which Word and WPS both honour.
 
 Same inputs, same bytes: the core properties (created, modified, last printed) are the report's date from
@@ -30,10 +30,8 @@ from hrpark_analysis.reports.export.blocks import (
     Paragraph,
     Table,
     TitlePage,
-    figure_width_pt,
-    sections,
-    table_layout,
 )
+from hrpark_analysis.reports.export.layout import figure_width_pt, sections, table_layout
 from hrpark_analysis.reports.export.reproducible import normalize_zip
 
 TITLE_PT = 24  # 一号 is 26 pt: the title of a report, on its own page
@@ -47,7 +45,7 @@ BODY_PT = 10.5  # 五号
 PAGE_MM = (210, 297)  # A4
 MARGIN_MM = 20
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-CELL_MARGIN_TWIPS = 45  # 2.25 pt each side: within the padding that blocks.table_layout allows for
+CELL_MARGIN_TWIPS = 45  # 2.25 pt each side: within the padding that layout.table_layout allows for
 
 
 def _fonts(element, east_asian: str, latin: str = LATIN_FONT) -> None:

@@ -9,7 +9,7 @@ to a fixed Typst template (:data:`TEMPLATE`): the template draws the title page 
 body, date and the 示例数据 notice, on a page of its own), the 目录 (Typst's ``outline()`` of the sections
 and subsections, with page numbers counted from 摘要), headings (they become the PDF's bookmarks),
 paragraphs, figures and tables, and treats every string from the report as text, never as Typst markup.
-Tables follow :func:`.blocks.table_layout`: portrait when they fit, else on a landscape page at a smaller
+Tables follow :func:`.layout.table_layout`: portrait when they fit, else on a landscape page at a smaller
 size, with header rows repeated on every page and long cells wrapped (nothing is cut). The document date is
 :func:`hrpark_analysis.reports.dates.document_datetime`, never the wall clock.
 """
@@ -31,10 +31,8 @@ from hrpark_analysis.reports.export.blocks import (
     Paragraph,
     Table,
     TitlePage,
-    figure_width_pt,
-    sections,
-    table_layout,
 )
+from hrpark_analysis.reports.export.layout import figure_width_pt, sections, table_layout
 
 FONT_FAMILY = "Noto Sans CJK SC"
 
