@@ -25,26 +25,16 @@ import matplotlib
 from matplotlib import font_manager
 
 from hrpark_analysis import labels
+from hrpark_analysis.reports.fonts import cjk_font_path
 
 DPI = 100
 PNG_METADATA: dict[str, Any] = {"Software": None}  # None removes matplotlib's version stamp
-CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 SAMPLE_MARK_GID = "hrpark-sample-mark"
 
 # Grade colours shared by every report, keyed like the grade words in files (ARCHITECTURE.md).
 GRADE_COLORS = {"excellent": "#2e7d32", "qualified": "#1565c0", "unqualified": "#c62828"}
 REFERENCE_COLOR = "#616161"
 LITERAL_TEXT = {"text.parse_math": False}  # names are data: "$…$" in a park name is drawn as written
-
-
-def cjk_font_path() -> Path:
-    """Path of the Noto Sans CJK SC font file shipped by ``mplfonts``."""
-    import mplfonts  # imported here: only needed to locate the font file
-
-    path = Path(mplfonts.__file__).resolve().parent / "fonts" / CJK_FONT_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"CJK font not found at {path}; reinstall the mplfonts package")
-    return path
 
 
 def _in_jupyter_kernel() -> bool:

@@ -173,7 +173,7 @@ def _regulation_text() -> Path:
 
 def cjk_font_file() -> Path:
     """The CJK font file the charts are drawn with (in the installed ``mplfonts``)."""
-    from hrpark_analysis.reports.charts import cjk_font_path
+    from hrpark_analysis.reports.fonts import cjk_font_path
 
     return cjk_font_path()
 

@@ -1,7 +1,7 @@
 """The executed notebook as an A4 PDF, typeset by Typst with the Noto Sans CJK font embedded.
 
 The ``typst`` package from PyPI bundles the Typst compiler, and ``mplfonts`` ships the font file
-(``reports/charts.py`` finds it), so the PDF needs no system package, browser or download. System fonts are
+(``reports/fonts.py`` finds it), so the PDF needs no system package, browser or download. System fonts are
 ignored, so every machine typesets with the same font and the same bytes come out.
 
 The document is the notebook's :mod:`.blocks` (the Word export reads the same blocks) serialised as JSON next
@@ -202,7 +202,7 @@ def write_pdf(document: Document, path: str | Path, *, date: dt.datetime, author
     """Typeset ``document`` into the PDF ``path``, dated ``date`` (document info and XMP), by ``author``."""
     import typst
 
-    from hrpark_analysis.reports.charts import cjk_font_path
+    from hrpark_analysis.reports.fonts import cjk_font_path
 
     with tempfile.TemporaryDirectory(prefix="hrpark-pdf-") as tmp:
         folder = Path(tmp)
