@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
+from typing import Any
 
-from hrpark_analysis.errors import ParameterError
+from hrpark_analysis.errors import ParameterError, ReportError
 
 EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"
+# The parameter that names a report's year, in order of precedence: the evaluated or round year
+# (annual, sensitivity, certification), else the forecast's base year.
+YEAR_PARAMETERS = ("year", "base_year")
 
 
 def document_date(report_date: str | None, year: int) -> dt.date:
@@ -44,3 +49,12 @@ def document_datetime(report_date: str | None, year: int) -> dt.datetime:
 def chinese(day: dt.date) -> str:
     """``2025年12月31日``: how the title page writes the date."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def document_facts(parameters: Mapping[str, Any]) -> tuple[dt.datetime, str]:
+    """The documents' date and author (issuer) from the report's effective parameters."""
+    year = next((parameters[key] for key in YEAR_PARAMETERS if isinstance(parameters.get(key), int)), None)
+    if year is None:
+        raise ReportError(f"报告笔记本缺少年度参数({' 或 '.join(YEAR_PARAMETERS)})，无法确定报告日期")
+    date = document_datetime(parameters.get("report_date") or None, year)
+    return date, str(parameters.get("issuer") or "")

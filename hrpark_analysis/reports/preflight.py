@@ -18,7 +18,7 @@ from typing import Any
 
 from hrpark_analysis.engine.dataset import SAMPLE_DIR, Dataset, load_dataset
 from hrpark_analysis.law.policy import Policy, load_policy
-from hrpark_analysis.reports.export.documents import document_facts
+from hrpark_analysis.reports.dates import document_facts
 
 
 def _policy(p: Mapping[str, Any]) -> Policy:

@@ -9,29 +9,14 @@ the ``issuer`` parameter as author, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from hrpark_analysis.errors import ReportError
-from hrpark_analysis.reports.dates import document_datetime
+from hrpark_analysis.reports.dates import document_facts
 from hrpark_analysis.reports.export.docx import write_docx
 from hrpark_analysis.reports.export.notebook_blocks import read_blocks
 from hrpark_analysis.reports.export.pdf import write_pdf
-
-# The parameter that names a report's year, in order of precedence: the evaluated or round year
-# (annual, sensitivity, certification), else the forecast's base year.
-YEAR_PARAMETERS = ("year", "base_year")
-
-
-def document_facts(parameters: Mapping[str, Any]) -> tuple[dt.datetime, str]:
-    """The documents' date and author (issuer) from the report's effective parameters."""
-    year = next((parameters[key] for key in YEAR_PARAMETERS if isinstance(parameters.get(key), int)), None)
-    if year is None:
-        raise ReportError(f"报告笔记本缺少年度参数({' 或 '.join(YEAR_PARAMETERS)})，无法确定报告日期")
-    date = document_datetime(parameters.get("report_date") or None, year)
-    return date, str(parameters.get("issuer") or "")
 
 
 def write_documents(executed: str | Path, stem: str | Path, parameters: Mapping[str, Any]) -> list[Path]:
