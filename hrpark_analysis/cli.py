@@ -400,4 +400,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main())  # the installed `hrpark` command is hrpark_analysis.__main__:run

@@ -4,6 +4,10 @@
   defaults, whether the cell's source is stored as one string or as a list of lines.
 - The runner lets jsonschema import without compiling rfc3987-syntax's IRI grammar
   (:func:`hrpark_analysis.reports.execute.defer_iri_grammar`): an IRI format check still gives the real answers.
+- The ``hrpark`` command ends without the interpreter's teardown (:func:`hrpark_analysis.__main__.run`): its
+  output, exit code and exit handlers are those of an ordinary exit, and a thread still at work is waited for.
+- The kernel imports the export package for ``publish_table`` only, and the runner finds the CJK font, without
+  loading the writers (openpyxl, python-docx) or matplotlib: the writers still import on first use.
 """
 
 from __future__ import annotations
@@ -62,3 +66,70 @@ def test_an_iri_format_check_gives_the_real_answers_after_the_grammar_was_deferr
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     # An IRI needs a scheme and no spaces (RFC 3987); a non-string is not the format's business.
     assert out.split(None, 1) == ["False", "[True, False, False, True]\n"]
+
+
+def _python(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), *args], capture_output=True, text=True
+    )
+
+
+def test_the_command_prints_and_exits_as_an_ordinary_exit_would(tmp_path):
+    from hrpark_analysis.cli import main
+
+    ran = _python(
+        """
+        import atexit, sys
+        atexit.register(lambda: print("exit handler ran", flush=True))
+        sys.argv = ["hrpark", "policy", "show"]
+        from hrpark_analysis.__main__ import run
+        run()
+        """
+    )
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    assert lines[-1] == "exit handler ran"
+    assert len(lines) > 30 and lines[0].startswith("《重庆市市级人力资源服务产业园管理办法(试行)》")
+
+    bad = _python("from hrpark_analysis.__main__ import run; run()", "score", "--data", str(tmp_path / "无"),
+                  "--year", "2025", "--out", str(tmp_path / "out"))  # fmt: skip
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("hrpark: 错误: ") and "无" in bad.stderr
+    assert main(["policy", "show"]) == 0  # the in-process route still returns its code
+
+
+def test_a_thread_still_at_work_gets_the_ordinary_exit():
+    ran = _python(
+        """
+        import sys, threading, time
+        def late():
+            time.sleep(0.3)
+            print("thread finished", flush=True)
+        threading.Thread(target=late).start()
+        sys.argv = ["hrpark", "--version"]
+        from hrpark_analysis.__main__ import run
+        run()
+        """
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines()[-1] == "thread finished"
+
+
+def test_the_kernel_and_the_runner_do_not_load_the_writers_or_matplotlib_for_what_they_need():
+    ran = _python(
+        """
+        import sys
+        from hrpark_analysis.reports.export import publish_table
+        from hrpark_analysis.reports.fonts import cjk_font_path
+        from hrpark_analysis.reports import runner
+        font = cjk_font_path()
+        loaded = sorted(m for m in ("openpyxl", "docx", "typst", "matplotlib", "mplfonts") if m in sys.modules)
+        from hrpark_analysis.reports.export import write_xlsx, to_html, write_documents, sheet_names
+        import mplfonts
+        from pathlib import Path
+        same = font == Path(mplfonts.__file__).resolve().parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+        print(loaded, "openpyxl" in sys.modules, same)
+        """
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["[]", "True", "True"]
