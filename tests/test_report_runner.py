@@ -23,7 +23,7 @@ import nbformat
 import openpyxl
 import pytest
 
-from hrpark_analysis.errors import InputError, OutputExistsError, ParameterError, ReportError
+from hrpark_analysis.errors import InputError, MachineError, OutputExistsError, ParameterError, ReportError
 from hrpark_analysis.reports.declared import _annotation_types
 from hrpark_analysis.reports.params import plan_report, report_key
 from hrpark_analysis.reports.runner import run_report
@@ -251,6 +251,52 @@ def test_xlsx_has_one_sheet_per_published_table_with_inert_text(report):
     assert rows == [["园区", "得分"], [HOSTILE, 61.0], ["'=1+1", 59.5], ["普通园区", -5.0]]
     files = [[c.value for c in row] for row in workbook["输入文件_ _数据__清单"].iter_rows()]
     assert files == [["文件"], [".hidden"], ["parks.csv"], ["sub"]]
+
+
+def test_the_workbook_written_while_the_kernel_runs_is_the_one_written_after_it(tmp_path, monkeypatch):
+    # The runner adds each table to the workbook as the kernel publishes it: with the kernel held after
+    # publishing, both tables go in before the notebook ends, and the file is byte for byte what write_xlsx
+    # makes of the same tables at the end (after the same zip normalization).
+    from hrpark_analysis.reports import beside_kernel, runner
+    from hrpark_analysis.reports.export import write_xlsx
+    from hrpark_analysis.reports.export.reproducible import normalize_zip
+    from hrpark_analysis.reports.manifest import report_datetime
+
+    seen: dict[str, object] = {}
+
+    class Watched(beside_kernel.BesideKernel):
+        def kernel_done(self) -> None:
+            seen.setdefault("before_the_end", [name for name, _ in self.tables])
+            super().kernel_done()
+
+        def finish(self):
+            result = super().finish()
+            seen["tables"] = result[0]
+            return result
+
+    monkeypatch.setattr(runner, "BesideKernel", Watched)
+    folder = run(tmp_path / "out", sleep_seconds=1.0, **QUIET)
+    assert seen["before_the_end"] == ["得分表", "输入文件: [数据]/清单"]
+    again = tmp_path / "again.xlsx"
+    assert write_xlsx(seen["tables"], again) == ["得分表", "输入文件_ _数据__清单"]
+    normalize_zip(again, report_datetime(plan_report("annual", None, {"year": 2025}, notebook_dir=NOTEBOOKS)))
+    assert again.read_bytes() == (folder / f"{STEM}.xlsx").read_bytes()
+
+
+def test_a_failure_beside_the_kernel_is_the_run_s_failure_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    from hrpark_analysis.reports import beside_kernel
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(beside_kernel, "manifest_facts", full_disk)
+    out = tmp_path / "out"
+    with pytest.raises(MachineError, match="磁盘空间不足") as caught:
+        run(out, **QUIET)
+    assert caught.value.exit_code == 1
+    assert not out.exists()
 
 
 def test_rerun_without_force_refuses_and_leaves_the_report_byte_for_byte_intact(report):

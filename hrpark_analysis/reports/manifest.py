@@ -315,20 +315,33 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
+def manifest_facts(plan: ReportPlan, folder: Path) -> dict[str, Any]:
+    """What the manifest records that does not depend on the outputs: the notebook, the inputs, the code and
+    the environment (writing ``folder/environment.txt``). The runner gathers them while the kernel runs."""
+    return {
+        "notebook": {**_shown(plan.notebook), "sha256": sha256_file(plan.notebook)},
+        "inputs": report_inputs(plan),
+        "code": code_identity(),
+        "environment": environment_record(folder),
+        "versions": package_versions(),
+    }
+
+
 def write_manifest(
     plan: ReportPlan,
     folder: Path,
     tables: Sequence[tuple[str, pd.DataFrame]],
     sheets: Sequence[str],
     outputs: Sequence[str] = (),
+    facts: dict[str, Any] | None = None,
 ) -> Path:
     """Write ``folder/manifest.json`` (and ``environment.txt``) for ``plan``.
 
     Every file of ``folder`` is an output and is checksummed (``outputs`` names files that must be among them);
     ``folder`` is the temporary folder inside the output root, whose path relative to the working folder is
-    recorded as ``out_root``.
+    recorded as ``out_root``. ``facts`` are :func:`manifest_facts` gathered earlier (else gathered now).
     """
-    environment_info = environment_record(folder)
+    facts = facts if facts is not None else manifest_facts(plan, folder)
     # The temporary folder's owner marker (io/publish.py) is removed when the folder is installed: not an output.
     files = sorted(
         p.name
@@ -342,7 +355,7 @@ def write_manifest(
         "report": plan.kind,
         "key": plan.key,
         "out_root": portable_path(folder.resolve().parent),
-        "notebook": {**_shown(plan.notebook), "sha256": sha256_file(plan.notebook)},
+        "notebook": facts["notebook"],
         "parameters": _jsonable(plan.effective),
         "parameter_expressions": plan.expressions,
         # In the order given (params file, then command line): papermill injects them in this order.
@@ -351,10 +364,10 @@ def write_manifest(
             "PYTHONHASHSEED": "0",
             **{name: plan.effective[name] for name in sorted(plan.effective) if "seed" in name},
         },
-        "inputs": report_inputs(plan),
-        "code": code_identity(),
-        "environment": environment_info,
-        "versions": package_versions(),
+        "inputs": facts["inputs"],
+        "code": facts["code"],
+        "environment": facts["environment"],
+        "versions": facts["versions"],
         "kernel": {"name": KERNEL_NAME, "PYTHONHASHSEED": "0"},
         "tables": [
             {"sheet": sheet, "name": name, "rows": len(df), "columns": len(df.columns)}

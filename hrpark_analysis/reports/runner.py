@@ -8,7 +8,8 @@ each owned by its own module:
    folder, policy, sheet and report choices with the notebook's own loaders. Nothing is written (not even
    ``out_root``) and no kernel starts before this passes.
 2. :mod:`.execute` — papermill runs the notebook in the user's working folder with ``PYTHONHASHSEED=0``;
-   timestamps and paths are scrubbed from the result.
+   timestamps and paths are scrubbed from the result. Meanwhile :mod:`.beside_kernel` readies the exporters,
+   gathers the manifest's input and environment facts and writes the workbook a table at a time.
 3. :mod:`.export` — the HTML page, the PDF and Word documents, and the XLSX of the tables the notebook
    published.
 4. :mod:`.manifest` — ``manifest.json``: inputs with sha256, parameters, versions, outputs.
@@ -40,10 +41,8 @@ Safety for unattended runs (the mechanics are :mod:`hrpark_analysis.io.publish`)
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -58,6 +57,7 @@ from hrpark_analysis.io.publish import (
     temporary_folder,
     writing,
 )
+from hrpark_analysis.reports.beside_kernel import BesideKernel
 from hrpark_analysis.reports.execute import (
     defer_iri_grammar,
     environment,
@@ -80,16 +80,6 @@ LOCK_TIMEOUT = 5.0
 EXECUTION_TIMEOUT = 3600.0
 
 
-def _prepare_exports() -> None:
-    """Import and compile what the exports need; any failure is left for the export itself to report."""
-    with contextlib.suppress(Exception):
-        import docx  # noqa: F401  # python-docx: the Word document
-
-        from hrpark_analysis.reports.export.html import prepare_html
-
-        prepare_html()
-
-
 def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | None) -> None:
     """Execute the notebook into ``tmp`` and write everything else the finished folder holds."""
     from hrpark_analysis.reports import export
@@ -98,29 +88,29 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | Non
     stem = plan.notebook.stem
     executed = tmp / f"{stem}.ipynb"
     progress.say(f"执行笔记本 {plan.notebook.name}…")
-    # This process mostly waits while the kernel runs: meanwhile a thread readies the exporters (nbconvert's
-    # import and templates, python-docx), which would otherwise come after the kernel, one after another.
     defer_iri_grammar()  # before either thread imports jsonschema (through papermill or nbconvert)
-    warm = threading.Thread(target=_prepare_exports, name="hrpark-prepare-exports", daemon=True)
-    warm.start()
+    # This process mostly waits while the kernel runs: meanwhile a thread readies the exporters, gathers the
+    # manifest's facts and writes the workbook a table at a time as the notebook publishes them.
+    beside = BesideKernel(plan, tmp, tmp / f"{stem}.xlsx")
     try:
         with echo_notebook(tmp, progress) as progress_env, environment(**progress_env):
             execute_notebook(
                 plan.notebook, executed, plan.parameters, progress_bar=progress.bar, timeout=timeout
             )
-    finally:
-        warm.join()
+    except BaseException:
+        beside.abandon()
+        raise
+    beside.kernel_done()
     scrub_notebook(executed, plan.notebook.name)
 
     progress.say("导出 HTML、PDF 与 Word…")
-    # Typst typesets the PDF without holding the GIL: it runs beside nbconvert's HTML export and the XLSX,
-    # not after them.
+    # Typst typesets the PDF without holding the GIL: it runs beside nbconvert's HTML export and the rest of
+    # the workbook, not after them.
     with ThreadPoolExecutor(max_workers=1) as pool:
         documents = pool.submit(export.write_documents, executed, tmp / stem, plan.effective)
         (tmp / f"{stem}.html").write_text(export.to_html(executed), "utf-8")
         progress.say("导出 XLSX…")
-        tables = export.published_tables(tmp)
-        sheets = export.write_xlsx(tables, tmp / f"{stem}.xlsx")
+        tables, sheets, facts = beside.finish()
         documents.result()
     shutil.rmtree(tmp / export.TABLES_DIR, ignore_errors=True)
 
@@ -128,7 +118,7 @@ def _build(plan: ReportPlan, tmp: Path, progress: Progress, timeout: float | Non
     normalize_outputs(tmp, report_datetime(plan))
     progress.say("写入清单…")
     outputs = [f"{stem}.{ext}" for ext in ("ipynb", "html", "pdf", "docx", "xlsx")]
-    write_manifest(plan, tmp, tables, sheets, outputs)
+    write_manifest(plan, tmp, tables, sheets, outputs, facts)
 
 
 def run_report(

@@ -55,9 +55,15 @@ def publish_table(df: pd.DataFrame, name_zh: str, *, output_dir: str | Path | No
 
 def published_tables(output_dir: str | Path) -> list[tuple[str, pd.DataFrame]]:
     """The ``(name, frame)`` pairs published into ``output_dir``, in publication order (empty if none)."""
+    return published_since(output_dir, 0)
+
+
+def published_since(output_dir: str | Path, start: int) -> list[tuple[str, pd.DataFrame]]:
+    """The tables published into ``output_dir`` after the first ``start``, in order: safe to call while the
+    notebook still publishes (a table's pickle is complete before the index names it)."""
     tables = Path(output_dir) / TABLES_DIR
     index_path = tables / TABLES_INDEX
     if not index_path.exists():
         return []
-    entries = json.loads(index_path.read_text("utf-8"))
+    entries = json.loads(index_path.read_text("utf-8"))[start:]
     return [(entry["name"], pd.read_pickle(tables / entry["file"])) for entry in entries]

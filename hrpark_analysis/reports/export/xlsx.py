@@ -39,19 +39,28 @@ def sheet_names(names: Sequence[str]) -> list[str]:
     trailing apostrophe is dropped (Excel rejects it), an empty name becomes ``表N``, and repeats get
     `` (2)``, `` (3)`` … (compared case-insensitively, as Excel does).
     """
-    result: list[str] = []
-    seen: set[str] = set()
-    for i, name in enumerate(names, start=1):
-        base = _SHEET_FORBIDDEN.sub("_", str(name)).strip().strip("'").strip() or f"表{i}"
+    namer = _SheetNamer()
+    return [namer.next(name) for name in names]
+
+
+class _SheetNamer:
+    """:func:`sheet_names` one name at a time: each name depends only on the names before it."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._count = 0
+
+    def next(self, name: str) -> str:
+        self._count += 1
+        base = _SHEET_FORBIDDEN.sub("_", str(name)).strip().strip("'").strip() or f"表{self._count}"
         base = base[:SHEET_MAX]
         candidate, n = base, 1
-        while candidate.lower() in seen:
+        while candidate.lower() in self._seen:
             n += 1
             suffix = f" ({n})"
             candidate = base[: SHEET_MAX - len(suffix)] + suffix
-        seen.add(candidate.lower())
-        result.append(candidate)
-    return result
+        self._seen.add(candidate.lower())
+        return candidate
 
 
 def _cell(value: object) -> object:
@@ -208,29 +217,52 @@ def write_xlsx(tables: Sequence[tuple[str, pd.DataFrame]], path: str | Path) -> 
     :func:`safe_text`; NaN/None become empty cells; every numeric column gets a number format
     (``reports.formatting``), never General.
     """
-    is_cover = [df.attrs.get("role") == COVER_ROLE for _, df in tables]
-    cover = next((df for (_, df), c in zip(tables, is_cover, strict=True) if c), None)
-    body = [table for table, c in zip(tables, is_cover, strict=True) if not c]
-    workbook = Workbook()
-    front = workbook.active
-    front.title = COVER_SHEET
-    names = iter(sheet_names([COVER_SHEET, *(name for name, _ in body)])[1:])
-    index, result = [], []
-    for (name, df), cover_table in zip(tables, is_cover, strict=True):
-        if cover_table:
-            result.append(COVER_SHEET)
-            continue
-        sheet_name = next(names)
-        result.append(sheet_name)
-        sheet = workbook.create_sheet(sheet_name)
+    workbook = ReportWorkbook()
+    for name, df in tables:
+        workbook.add(name, df)
+    return workbook.save(path)
+
+
+class ReportWorkbook:
+    """:func:`write_xlsx` a table at a time: the runner adds each table as the kernel publishes it, so that
+    the workbook is all but written when the notebook ends. The same tables in the same order give the same
+    bytes either way."""
+
+    def __init__(self) -> None:
+        self._workbook = Workbook()
+        self._front = self._workbook.active
+        self._front.title = COVER_SHEET
+        self._namer = _SheetNamer()
+        self._namer.next(COVER_SHEET)
+        self._cover: pd.DataFrame | None = None
+        self._index: list[tuple[str, str, str]] = []
+        self.sheets: list[str] = []  # the sheet of each table added, in order (the cover table's is 说明)
+
+    def add(self, name: str, df: pd.DataFrame) -> str:
+        """Write ``df`` as the next sheet (or, for the cover table, keep its facts for 说明); return its sheet."""
+        if df.attrs.get("role") == COVER_ROLE:
+            if self._cover is None:  # the first cover table fills 说明
+                self._cover = df
+            self.sheets.append(COVER_SHEET)
+            return COVER_SHEET
+        sheet_name = self._namer.next(name)
+        self.sheets.append(sheet_name)
+        sheet = self._workbook.create_sheet(sheet_name)
         _write_table(sheet, shown_frame(df), df.attrs.get(TITLE_ATTR), df.attrs.get("formats"))
-        index.append((sheet_name, str(df.attrs.get(CAPTION_ATTR, name)), str(df.attrs.get("park_id", ""))))
-    _write_cover(front, cover, index)
-    if cover is not None and SAMPLE_FACT in set(cover.iloc[:, 0]):
-        for sheet in workbook.worksheets:  # every printed page of a sample workbook says so
-            sheet.oddHeader.right.text = SAMPLE_FACT
-    if not tables:
-        front.append(["本报告没有导出表格。"])
-        result = [COVER_SHEET]
-    workbook.save(path)
-    return result
+        self._index.append(
+            (sheet_name, str(df.attrs.get(CAPTION_ATTR, name)), str(df.attrs.get("park_id", "")))
+        )
+        return sheet_name
+
+    def save(self, path: str | Path) -> list[str]:
+        """Write the 说明 sheet and save the workbook to ``path``; return the sheet of each table added."""
+        cover = self._cover
+        _write_cover(self._front, cover, self._index)
+        if cover is not None and SAMPLE_FACT in set(cover.iloc[:, 0]):
+            for sheet in self._workbook.worksheets:  # every printed page of a sample workbook says so
+                sheet.oddHeader.right.text = SAMPLE_FACT
+        if not self.sheets:
+            self._front.append(["本报告没有导出表格。"])
+            self.sheets = [COVER_SHEET]
+        self._workbook.save(path)
+        return list(self.sheets)
