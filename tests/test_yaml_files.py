@@ -9,9 +9,13 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hrpark_analysis.cli import main
 from hrpark_analysis.errors import HrparkError
+from hrpark_analysis.law import yamlfile
 from hrpark_analysis.law.policy import load_policy
 from hrpark_analysis.law.sheet import bundled_path, load_sheet
 from hrpark_analysis.reports.params import plan_report
@@ -142,3 +146,47 @@ def test_the_loader_refuses_an_alias_bomb_before_building_it():
         yamlfile.load_text(BILLION_LAUGHS, "bomb.yaml")
     assert time.perf_counter() - began < 3.0  # measured ~1 ms; the bound only catches a hang
     assert err.value.file == "bomb.yaml" and err.value.row is not None and "别名" in err.value.message
+
+
+# --- the fast (libyaml) loader and the pure-Python one ------------------------------------------------------
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
+YAML_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**12), 10**12), st.floats(allow_nan=False), TEXT
+)
+YAML_DATA = st.recursive(
+    YAML_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def test_the_fast_loader_is_used_and_reads_the_shipped_files_as_the_pure_python_loader_does():
+    assert yamlfile._FAST_LOADER is not None  # PyPI's PyYAML wheels carry libyaml
+    for name in ("policy-2021.yaml", "sheet-illustrative.yaml"):
+        text = resources.files("hrpark_analysis").joinpath("law", name).read_text("utf-8")
+        assert yamlfile.load_text(text, name) == yaml.load(text, Loader=yamlfile._UniqueKeyLoader)
+
+
+@given(YAML_DATA, st.sampled_from([False, True]))
+def test_any_data_reads_back_the_same_through_either_loader(data, flow):
+    text = yaml.safe_dump({"k": data}, allow_unicode=True, default_flow_style=flow)
+    assert (
+        yamlfile.load_text(text, "t.yaml") == yaml.load(text, Loader=yamlfile._UniqueKeyLoader) == {"k": data}
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("a:\n\tb: 1\n", 2, ["'\\t'"]),  # a tab: the message names it (libyaml's does not)
+        ("x: 1\ny: *nowhere\n", 2, ["'nowhere'"]),
+        ("a: [1, 2\nb: 3\n", 2, ["']'"]),
+    ],
+)
+def test_a_refused_file_gets_the_pure_python_loader_s_precise_message(text, line, words):
+    with pytest.raises(HrparkError) as caught:
+        yamlfile.load_text(text, "p.yaml")
+    message = str(caught.value)
+    assert f"第 {line} 行" in message and "不是有效的 YAML" in message
+    for word in words:
+        assert word in message, message
