@@ -6,6 +6,8 @@
   (:func:`hrpark_analysis.reports.execute.defer_iri_grammar`): an IRI format check still gives the real answers.
 - The ``hrpark`` command ends without the interpreter's teardown (:func:`hrpark_analysis.__main__.run`): its
   output, exit code and exit handlers are those of an ordinary exit, and a thread still at work is waited for.
+- A report kernel imports the notebook's libraries while it waits for its first cell
+  (:mod:`hrpark_analysis.reports.preload`), and every cell waits for that thread.
 - The kernel imports the export package for ``publish_table`` only, and the runner finds the CJK font, without
   loading the writers (openpyxl, python-docx) or matplotlib: the writers still import on first use.
 """
@@ -133,3 +135,47 @@ def test_the_kernel_and_the_runner_do_not_load_the_writers_or_matplotlib_for_wha
     )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.split() == ["[]", "True", "True"]
+
+
+def test_a_report_kernel_has_the_libraries_loaded_when_its_first_cell_runs(tmp_path):
+    import nbformat
+
+    from hrpark_analysis.reports.execute import execute_notebook
+    from hrpark_analysis.reports.preload import MODULES
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("year = 2025", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            f"import sys\nprint([m for m in {list(MODULES)!r} if m not in sys.modules])"
+        ),
+    ]
+    source, executed = tmp_path / "nb.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, source)
+    execute_notebook(source, executed, {"year": 2025})
+    outputs = nbformat.read(executed, as_version=4).cells[-1].outputs
+    assert [o.get("text") for o in outputs] == ["[]\n"]  # nothing left to import, and no warning or error
+
+
+def test_the_preload_hook_waits_for_the_thread_and_a_failed_import_is_left_to_the_notebook():
+    ran = _python(
+        """
+        import sys
+        from hrpark_analysis.reports import preload
+
+        class Events:
+            def register(self, event, hook):
+                self.event, self.hook = event, hook
+
+        class Shell:
+            events = Events()
+
+        preload.MODULES = ("wave", "no_such_module_anywhere", "tabnanny")  # stops at the failure, quietly
+        thread = preload.start(Shell())
+        Shell.events.hook(object())  # what IPython calls before a cell: returns once the imports are done
+        print(Shell.events.event, thread.is_alive(), "wave" in sys.modules, "tabnanny" in sys.modules)
+        """
+    )
+    assert ran.returncode == 0 and ran.stderr == "", ran.stderr
+    assert ran.stdout.split() == ["pre_run_cell", "False", "True", "False"]

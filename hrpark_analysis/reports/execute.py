@@ -2,7 +2,8 @@
 
 - The kernel is ``python3`` — the runner's own interpreter (ipykernel's built-in spec) — with
   ``PYTHONHASHSEED=0`` and whatever else :func:`environment` sets (the kernel inherits ``os.environ``), and
-  with every warning filtered out (:data:`KERNEL_ENVIRONMENT`, :data:`KERNEL_STARTUP`).
+  with every warning filtered out (:data:`KERNEL_ENVIRONMENT`, :data:`KERNEL_STARTUP`), and the notebook's
+  libraries imported while it waits for its first cell (:mod:`.preload`).
 - Its working directory is the folder the user runs the command from, so a path the user gave
   (``--data d``, ``data_dir: data/2025`` in a params file) means in the notebook what it meant on the command
   line, and is passed exactly as given. nbval and JupyterLab run the committed notebooks in their own folder;
@@ -39,7 +40,11 @@ KERNEL_NAME = "python3"
 # PYTHONWARNINGS (also set for nbval's kernels by the repository's conftest.py); the startup line repeats the
 # filter after IPython's own, which shows DeprecationWarnings raised from notebook code.
 KERNEL_ENVIRONMENT = {"PYTHONWARNINGS": "ignore"}
-KERNEL_STARTUP = "import warnings as _w; _w.simplefilter('ignore'); del _w"
+# Then, while the kernel waits for its first cell, a thread imports the notebook's libraries (.preload).
+KERNEL_STARTUP = (
+    "import warnings as _w; _w.simplefilter('ignore'); del _w; "
+    "from hrpark_analysis.reports.preload import start as _s; _s(get_ipython()); del _s"
+)
 PAPERMILL_LOGGERS = ("papermill", "papermill.translators")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
