@@ -1,6 +1,6 @@
 """Papermill alone (as Airflow's PapermillOperator runs a notebook) validates like ``hrpark report`` (issue 11).
 
-The notebooks call ``reports.params.check_kernel`` in the cell after their parameters cell, so an unknown
+The notebooks call ``reports.kernel_check.check_kernel`` in the cell after their parameters cell, so an unknown
 name or a value of the wrong type stops the run there, with the message ``hrpark report`` gives, as one line
 in the notebook (no traceback into the library). Each papermill run here stops in its second code cell.
 """
@@ -105,7 +105,7 @@ def test_papermill_sees_the_types_the_runner_checks():
 
 def test_outside_papermill_the_declared_parameters_current_values_are_checked():
     from hrpark_analysis.errors import ParameterError
-    from hrpark_analysis.reports.params import check_kernel
+    from hrpark_analysis.reports.kernel_check import check_kernel
 
     check_kernel("annual", {"year": 2026, "data_dir": "", "policy_set": [], "other": object()})
     with pytest.raises(ParameterError, match=r"参数 year 应为 int"):

@@ -1,7 +1,7 @@
 """The notebook's own check: a report notebook checks the parameters it was given, as ``hrpark report`` does.
 
 Every report notebook calls :func:`check_kernel` in the cell after its parameters cell (imported as
-``from hrpark_analysis.reports.params import check_kernel``, which re-exports it), so papermill alone and
+``from hrpark_analysis.reports.kernel_check import check_kernel``), so papermill alone and
 Airflow's PapermillOperator get the same refusal as ``hrpark report``: the same :func:`.params.check_values`,
 shown in the notebook as one line.
 """
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hrpark_analysis.reports.declared import notebook_parameters
+from hrpark_analysis.reports.params import RUNNER_KEYS, check_values, notebook_path
 
 PAPERMILL_LABEL = "papermill 参数"
 INJECTED_HEADER = "# Parameters"  # papermill's first line of the cell it injects after the parameters cell
@@ -58,9 +59,6 @@ def check_kernel(kind: str, namespace: Mapping[str, Any]) -> None:
     injected (read back from the kernel's input history); without an injected cell (JupyterLab, nbval) the
     declared parameters' current values are checked.
     """
-    # Imported here, not at the top: reports.params re-exports check_kernel (the notebooks import it from there).
-    from hrpark_analysis.reports.params import RUNNER_KEYS, check_values, notebook_path
-
     declared = notebook_parameters(notebook_path(kind))
     history: list[str] = []
     try:

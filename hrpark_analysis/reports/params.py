@@ -28,8 +28,8 @@ there what it meant on the command line, and the executed notebook shows what th
 machine's directory layout. An empty path is the notebook's built-in default (the bundled sample data, policy
 or sheet).
 
-The notebook's own check of the same values (papermill alone) is :mod:`.kernel_check`; its
-:func:`~.kernel_check.check_kernel` is re-exported here, where the notebooks import it from.
+The notebook's own check of the same values (papermill alone) is :mod:`.kernel_check`, which uses
+:func:`check_values` from here.
 """
 
 from __future__ import annotations
@@ -52,10 +52,6 @@ from hrpark_analysis.reports.declared import (
     notebook_parameters,
     suggest,
 )
-
-# The notebooks import check_kernel from here (``from hrpark_analysis.reports.params import check_kernel``).
-# kernel_check imports this module only inside check_kernel, so there is no import circle.
-from hrpark_analysis.reports.kernel_check import check_kernel as check_kernel
 
 NOTEBOOK_DIR = Path(str(resources.files("hrpark_analysis.reports").joinpath("notebooks")))
 NOTEBOOKS: dict[str, str] = {

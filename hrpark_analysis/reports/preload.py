@@ -25,7 +25,7 @@ MODULES = (
     "pandas",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
-    "hrpark_analysis.reports.params",
+    "hrpark_analysis.reports.kernel_check",
     "hrpark_analysis.law.policy",
     "hrpark_analysis.engine.dataset",
     "hrpark_analysis.reports.charts",

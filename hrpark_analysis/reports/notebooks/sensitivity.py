@@ -39,7 +39,7 @@ issuer: str = "重庆市人力资源和社会保障局"  # 发布单位(封面)
 report_date: str = ""  # 报告日期 YYYY-MM-DD(封面)；空表示 SOURCE_DATE_EPOCH，或评估年度的12月31日
 
 # %%
-from hrpark_analysis.reports.params import check_kernel  # every route (hrpark report, papermill alone) checks
+from hrpark_analysis.reports.kernel_check import check_kernel  # every route (hrpark report, papermill alone) checks
 
 check_kernel("sensitivity", globals())  # the parameters above as hrpark report does: names, types, paths
 
