@@ -7,7 +7,7 @@ process. Both run as whole processes, alternately (A B A B …), and the ratio i
 machine whose speed drifts does not bias it. Target: median ratio ≤ 1.5 (the PDF and Word files must not
 cost a second kernel).
 
-Run with ``make bench`` or ``.venv/bin/python benchmarks/bench_report.py [RUNS]`` (default 3 pairs after one
+Run with ``make bench`` or ``.venv/bin/python benchmarks/bench_report.py [RUNS]`` (default 5 pairs after one
 warm-up pair); ``bench_report.py --floor FOLDER`` runs the floor alone, to time it with another tool (e.g.
 ``/usr/bin/time -v``). Not a test: timings vary with the machine's load.
 """
@@ -58,7 +58,7 @@ def main() -> None:
     if sys.argv[1:2] == ["--floor"]:  # the floor alone, in this process: for timing it with other tools
         exec(FLOOR, {"__name__": "floor"})  # reads the folder from sys.argv[-1]
         return
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     python = sys.executable
     hrpark = str(Path(python).with_name("hrpark"))
     with tempfile.TemporaryDirectory(prefix="hrpark-bench-") as tmp:
