@@ -74,6 +74,14 @@ def check_xlsx(path: Path, title: str) -> openpyxl.Workbook:
     assert cover["A1"].value == title
     facts = {row[0]: row[1] for row in cover.iter_rows(values_only=True) if row and row[0]}
     assert {"年度", "发布单位", "报告日期", "清单"} <= set(facts)
+    # The cover prints one page wide in portrait at a readable size: long values wrap in a row tall enough
+    # for them instead of widening the sheet (a SHA-256 once made every line print at 70%).
+    widths = [cover.column_dimensions[letter].width for letter in "ABC"]
+    assert sum(widths) <= 115, widths
+    for row in cover.iter_rows(min_row=3, max_col=2):
+        value = row[1].value
+        if isinstance(value, str) and sum(2 if ord(ch) > 0x2E80 else 1 for ch in value) > widths[1]:
+            assert (cover.row_dimensions[row[0].row].height or 0) >= 30, f"说明!{row[1].coordinate} is cut"
     indexed = {row[0] for row in cover.iter_rows(values_only=True)}
     for sheet in book.worksheets[1:]:
         assert sheet.title in indexed, f"{sheet.title} missing from the 说明 index"

@@ -96,6 +96,11 @@ KEY_HEADERS = (
     "方案",
 )  # leading key columns that stay in view (frozen) when scrolling right
 MAX_WIDTH = 60
+COVER_WIDTHS = (
+    30,
+    68,
+    14,
+)  # 说明: fact or sheet name, value or caption (a SHA-256 on one line), full park id
 HEADER_WIDTH = 12  # a wrapped header line: six CJK characters
 LINE_HEIGHT = 15  # points per line of a wrapped header
 _HEADER_FONT = Font(bold=True)
@@ -178,6 +183,22 @@ def _print_setup(sheet, title_rows: str | None) -> None:
         sheet.print_title_rows = title_rows
 
 
+def _wrapped_lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width`` characters wide (CJK counted double): breaks at
+    spaces, and anywhere inside a word longer than a line (Chinese has no spaces)."""
+    lines, used = 1, 0
+    for word in text.split(" "):
+        size = display_width(word)
+        if used and used + 1 + size <= width:
+            used += 1 + size
+            continue
+        if used:
+            lines += 1
+        lines += max(math.ceil(size / width) - 1, 0)
+        used = size - (math.ceil(size / width) - 1) * width if size else 0
+    return lines
+
+
 def _write_cover(sheet, cover: pd.DataFrame | None, index: list[tuple[str, str, str]]) -> None:
     """说明: the report's facts (title, year, data, parameters, 示例数据, manifest) and an index of the sheets."""
     facts = [] if cover is None else [tuple(row) for row in cover.itertuples(index=False, name=None)]
@@ -200,9 +221,20 @@ def _write_cover(sheet, cover: pd.DataFrame | None, index: list[tuple[str, str, 
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
     for name, caption, full_id in index:
         sheet.append([_cell(name), _cell(caption), _cell(full_id)])
-    sheet.column_dimensions["A"].width = 34
-    sheet.column_dimensions["B"].width = 80
-    sheet.column_dimensions["C"].width = 24
+    # Long values (a SHA-256, a list of overrides) wrap in B rather than widen it: at one page wide, a wider
+    # sheet would print every line of the cover smaller.
+    sheet.column_dimensions["A"].width = COVER_WIDTHS[0]
+    sheet.column_dimensions["B"].width = COVER_WIDTHS[1]
+    sheet.column_dimensions["C"].width = COVER_WIDTHS[2]
+    for row in sheet.iter_rows(min_row=3, max_col=len(COVER_WIDTHS)):
+        if row[0].row != header_row and row[1].value is not None:
+            row[1].alignment = _WRAP
+        lines = max(
+            (_wrapped_lines(str(c.value), w - 2) for c, w in zip(row, COVER_WIDTHS, strict=True) if c.value),
+            default=1,
+        )
+        if lines > 1:  # Excel and LibreOffice keep the default height of a row they did not lay out
+            sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
     _print_setup(sheet, None)
     sheet.page_setup.orientation = "portrait"
 
