@@ -114,7 +114,7 @@ def _dimension_figure(names: list[str]):
 
     import pandas as pd
 
-    from hrpark_analysis.reports import annual
+    from hrpark_analysis.reports import annual_charts
 
     graded = pd.DataFrame(
         {
@@ -125,7 +125,7 @@ def _dimension_figure(names: list[str]):
             "score_operations": [20.0, 20.0, 20.0][: len(names)],
         }
     )
-    return annual.dimension_chart(SimpleNamespace(graded=graded, year=2025), sample=False)
+    return annual_charts.dimension_chart(SimpleNamespace(graded=graded, year=2025), sample=False)
 
 
 def test_a_park_name_with_dollar_signs_is_drawn_literally():

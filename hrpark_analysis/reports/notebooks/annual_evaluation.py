@@ -33,6 +33,7 @@ import pandas as pd
 
 from hrpark_analysis import labels
 from hrpark_analysis.reports import annual
+from hrpark_analysis.reports import annual_charts
 from hrpark_analysis.reports import charts
 from hrpark_analysis.engine.dataset import SAMPLE_DIR, load_dataset
 from hrpark_analysis.reports.export import publish_table
@@ -142,13 +143,13 @@ for sheet_name, park_sheet in annual.park_sheets(report, data.scores, data.sheet
 doc.paragraph(f"各园区的得分表随报告写入 XLSX(每个园区一个工作表，共 {s['n_participants']} 个)。")
 
 # %%
-doc.figure(annual.score_chart(report, sample=is_sample), "得分分布", title=f"{year}年绩效评估得分分布",
+doc.figure(annual_charts.score_chart(report, sample=is_sample), "得分分布", title=f"{year}年绩效评估得分分布",
            lead=f"得分分布见{{ref}}：合格线 {s['pass_mark']:g} 分；优秀名额 {s['n_participants']} × "
                 f"{percent(s['excellent_share'])} → {s['cap']} 个；优秀最低得分 "
                 + (f"{low:.2f} 分。" if low is not None else "(无优秀)。"))  # fmt: skip
 
 # %%
-doc.figure(annual.dimension_chart(report, sample=is_sample), "分项得分", title=f"{year}年各园区分项得分(按名次排列)",
+doc.figure(annual_charts.dimension_chart(report, sample=is_sample), "分项得分", title=f"{year}年各园区分项得分(按名次排列)",
            lead="各园区经济发展、作用发挥、运营管理三项得分见{ref}。")  # fmt: skip
 
 # %% [markdown]
