@@ -21,7 +21,7 @@ from hrpark_analysis.cli import main
 from hrpark_analysis.engine.dataset import SAMPLE_DIR, load_dataset
 from hrpark_analysis.errors import InputError, InputErrors
 from hrpark_analysis.io import readers
-from hrpark_analysis.io.tables import Column, _parse_cell
+from hrpark_analysis.io.cells import Column, parse_cell
 from hrpark_analysis.law.policy import load_policy
 from hrpark_analysis.law.sheet import load_sheet
 
@@ -229,14 +229,14 @@ def test_a_comma_is_read_only_as_a_thousands_separator(tmp_path, text, value):
 def test_a_number_written_with_thousands_separators_reads_as_written_without_them(n, decimals):
     text = f"{n:,}{decimals}"
     column = Column("revenue", "float")
-    assert _parse_cell(text, column, "m.csv", 2) == float(f"{n}{decimals}")
+    assert parse_cell(text, column, "m.csv", 2) == float(f"{n}{decimals}")
 
 
 @given(st.from_regex(r"\A[0-9]{1,4}(,[0-9]{1,4})+\Z"))
 def test_a_comma_that_does_not_group_three_digits_is_refused(text):
     assume(not re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", text))
     with pytest.raises(InputError, match="逗号"):
-        _parse_cell(text, Column("revenue", "float"), "m.csv", 2)
+        parse_cell(text, Column("revenue", "float"), "m.csv", 2)
 
 
 def test_an_unknown_header_is_named_with_the_nearest_suggestion(tmp_path):

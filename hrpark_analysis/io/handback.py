@@ -14,9 +14,10 @@ import pandas as pd
 
 from hrpark_analysis import labels
 from hrpark_analysis.errors import InputError
+from hrpark_analysis.io.cells import CONTROL_CHARS
 from hrpark_analysis.io.problems import ordered
 from hrpark_analysis.io.publish import output_files
-from hrpark_analysis.io.tables import CONTROL_CHARS, ROW, read_table, safe_text
+from hrpark_analysis.io.tables import ROW, read_table, safe_text
 
 
 def write_errors(errors: Sequence[InputError], path: str | Path, *, force: bool = False) -> Path:

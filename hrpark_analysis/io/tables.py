@@ -11,7 +11,6 @@ import difflib
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,28 +18,13 @@ import pandas as pd
 
 from hrpark_analysis import labels, userfiles
 from hrpark_analysis.errors import InputError
+from hrpark_analysis.io.cells import Column, parse_cell, trim_cell
 from hrpark_analysis.io.problems import Problems
 from hrpark_analysis.io.publish import (
     output_files as output_files,  # moved there; callers still import it here
 )
 
-TRUE_WORDS = {"true", "1", "是", "yes", "y", "t", "1.0", "真"}
-FALSE_WORDS = {"false", "0", "否", "no", "n", "f", "0.0", "假"}
-NAN_WORDS = {"nan", "na", "n/a", "inf", "-inf", "+inf", "infinity", "-infinity"}
 ROW = "_row"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One expected column: its kind and the values it may take."""
-
-    name: str
-    kind: str = "str"  # str | int | float | bool
-    required: bool = True  # the column must be present
-    allow_empty: bool = False  # an empty cell is allowed (NaN / None / unknown)
-    min: float | None = None
-    max: float | None = None
-    aliases: tuple[str, ...] = ()  # Chinese headers beyond labels.INPUT_COLUMN (the first is the template's)
 
 
 def read_table(path: str | Path, role: str | None = None) -> pd.DataFrame:
@@ -59,7 +43,7 @@ def read_table(path: str | Path, role: str | None = None) -> pd.DataFrame:
         numbered = userfiles.csv_records(userfiles.read_text(path), path)
     else:
         raise InputError(f"不支持的文件类型 {suffix}(请用 .csv 或 .xlsx)", file=path)
-    numbered = [(n, [_trim(c) for c in rec]) for n, rec in numbered if any(c.strip() for c in rec)]
+    numbered = [(n, [trim_cell(c) for c in rec]) for n, rec in numbered if any(c.strip() for c in rec)]
     if not numbered:
         raise InputError("文件为空", file=path)
     header_row, header = numbered[0]
@@ -290,7 +274,7 @@ def parse_table(
         values = []
         for v, row in zip(raw[col.name].tolist(), raw[ROW].tolist(), strict=True):
             try:
-                values.append(_parse_cell(v, col, file, row, sheet=sheet))
+                values.append(parse_cell(v, col, file, row, sheet=sheet))
             except InputError as err:
                 problems.add(err)
                 values.append(None if col.kind == "str" else math.nan)
@@ -302,70 +286,6 @@ def parse_table(
     if own:
         problems.raise_any()
     return out
-
-
-# Characters no spreadsheet cell may hold (openpyxl refuses them on writing): C0 controls but tab and line
-# breaks, and DEL. A name carrying one is a copy-paste accident; refusing it here names the cell.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A comma in a number is a thousands separator only where it groups three digits (1,234,567.5); anything
-# else (6,5 — a decimal comma) would silently become another number.
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-
-
-def _trim(text: str) -> str:
-    """Surrounding spaces go; a control character stays, to be refused by :func:`_parse_cell` with its cell."""
-    if text.isprintable() or not CONTROL_CHARS.search(text):  # isprintable: the fast common case
-        return text.strip()
-    return text.strip(" \t\r\n\u3000\xa0")
-
-
-class _Bad(Exception):
-    """A cell's problem, before :func:`_parse_cell` gives it its file, row and column."""
-
-
-def _parse_cell(value: str, col: Column, file: str | Path, row: int, *, sheet: str | None = None) -> object:
-    text = value.strip() if value.isprintable() else _trim(value)
-    try:
-        return _cell_value(text, col)
-    except _Bad as bad:
-        raise InputError(str(bad), file=file, row=row, column=col.name, sheet=sheet, value=text) from None
-
-
-def _cell_value(text: str, col: Column) -> object:
-    control = None if text.isprintable() else CONTROL_CHARS.search(text)
-    if control:
-        code = ord(control.group())
-        raise _Bad(f"含有不可见的控制字符(\\x{code:02x})，请删除后重新填写，实际为 {text!r}")
-    if text == "":
-        if col.allow_empty:
-            return math.nan if col.kind in ("int", "float", "bool") else None
-        raise _Bad("值为空")
-    if col.kind == "str":
-        return text
-    if col.kind == "bool":
-        low = text.lower()
-        if low in TRUE_WORDS:
-            return 1.0
-        if low in FALSE_WORDS:
-            return 0.0
-        raise _Bad(f"应为 是/否(true/false/1/0)，实际为 {text!r}")
-    if text.lower() in NAN_WORDS:
-        raise _Bad(f"应为有限数值，实际为 {text!r}")
-    if "," in text and not _GROUPED.match(text):
-        raise _Bad(f"应为数值(逗号只能作千位分隔符，如 1,234.5；小数点请用“.”)，实际为 {text!r}")
-    try:
-        number = float(text.replace(",", ""))
-    except ValueError:
-        raise _Bad(f"应为数值，实际为 {text!r}") from None
-    if not math.isfinite(number):
-        raise _Bad(f"应为有限数值，实际为 {text!r}")
-    if col.kind == "int" and not number.is_integer():
-        raise _Bad(f"应为整数，实际为 {text!r}")
-    if col.min is not None and number < col.min:
-        raise _Bad(f"应不小于 {col.min:g}，实际为 {text}")
-    if col.max is not None and number > col.max:
-        raise _Bad(f"应不大于 {col.max:g}，实际为 {text}")
-    return number
 
 
 def check_unique(
