@@ -122,6 +122,14 @@ def load_text(text: str, source: str | Path) -> Any:
         raise InputError(f"YAML 嵌套过深(上限 {MAX_DEPTH} 层)", file=source) from None
 
 
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of YAML ``text`` (libyaml where available), for looking up lines; None if it does not parse."""
+    try:
+        return yaml.compose(text, Loader=_FAST_LOADER or yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
 def read(path: str | Path) -> tuple[str, Any]:
     """A user's YAML file: its text (for line lookups) and its data, checked as :func:`load_text` says."""
     text = userfiles.read_text(path)
