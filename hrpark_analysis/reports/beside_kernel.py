@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from hrpark_analysis.reports.export.tables import published_since
 from hrpark_analysis.reports.manifest import manifest_facts
 from hrpark_analysis.reports.params import ReportPlan
 
@@ -74,8 +75,6 @@ class BesideKernel:
             self._error = exc
 
     def _absorb(self, workbook: Any) -> None:
-        from hrpark_analysis.reports.export.tables import published_since
-
         for name, frame in published_since(self._folder, len(self.tables)):
             self.tables.append((name, frame))
             workbook.add(name, frame)

@@ -140,8 +140,9 @@ def _write_table(sheet, frame: pd.DataFrame, title: str | None, formats: dict | 
         sheet.append([_cell(v) for v in row])
     widths = _widths(frame, specs)
     n_rows = len(frame)
-    lines = max((math.ceil(display_width(str(c)) / max(w - 2, 1)) for c, w in zip(frame.columns, widths, strict=True)),
-                default=1)  # fmt: skip
+    lines = max(
+        (_wrapped_lines(str(c), max(w - 2, 1)) for c, w in zip(frame.columns, widths, strict=True)), default=1
+    )
     sheet.row_dimensions[top].height = LINE_HEIGHT * min(max(lines, 1), 8)
     for idx, (spec, width) in enumerate(zip(specs, widths, strict=True), start=1):
         letter = get_column_letter(idx)
